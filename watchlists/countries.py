@@ -69,6 +69,9 @@ _OVERRIDES: dict[str, str] = {
     "drc": "CD",
     "dr congo": "CD",
     "congo kinshasa": "CD",
+    "congo democratic republic": "CD",  # OFSI: "Congo (Democratic Republic)"
+    "congo democratic republic of the": "CD",
+    "congo republic": "CG",
     "congo brazzaville": "CG",
     "republic of congo": "CG",
     "palestine": "PS",

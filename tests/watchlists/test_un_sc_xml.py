@@ -390,6 +390,7 @@ def test_alias_quality_mapping_and_duplicates() -> None:
         ("United Kingdom of Great Britain and Northern Ireland", "GB"),
         ("China, Hong Kong Special Administrative Region", "HK"),
         ("Democratic Republic of the Congo", "CD"),
+        ("Congo (Democratic Republic)", "CD"),
         ("Congo", "CG"),
         ("Bolivia (Plurinational State of)", "BO"),
         ("Russie", "RU"),

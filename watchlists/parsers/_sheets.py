@@ -1,0 +1,242 @@
+"""Helpers shared by the spreadsheet parsers (gb_ofsi, au_dfat, worldbank, iadb).
+
+Cells arrive from `watchlists.xlsx.read_rows` (or a CSV reader) as str, number or None;
+`text` collapses them to one-line strings. Countries go through
+`watchlists.countries.to_alpha2`, after a small table of spellings these publishers use
+that it does not know: demonyms ("Russian", "Saudi Arabian"; DFAT prints citizenship
+that way), World Bank economy names ("Hong Kong SAR, China"), and "Congo (Democratic
+Republic)", which to_alpha2 reads as the Republic of the Congo once it drops the bracket.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from watchlists.countries import to_alpha2
+from watchlists.errors import ParseError
+from watchlists.types import NameType, ParseReport
+from watchlists.xlsx import CellValue, XlsxError, read_rows
+
+_T = TypeVar("_T")
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+# Publisher spellings to_alpha2 does not resolve (or resolves wrongly), casefolded.
+_COUNTRY_ALIASES: dict[str, str] = {
+    "congo (democratic republic)": "CD",
+    "occupied palestinian territories": "PS",
+    "gaza": "PS",
+    "west bank and gaza": "PS",
+    "hong kong sar, china": "HK",
+    "macao sar, china": "MO",
+    "taiwan, china": "TW",
+    "congo, republic of": "CG",
+    "egypt, arab republic of": "EG",
+    "venezuela, republica bolivariana de": "VE",
+    "yemen, republic of": "YE",
+    "korea, dem. people's rep.": "KP",
+    "lao pdr": "LA",
+    "micronesia, fed. sts.": "FM",
+    "united kingdom of great britain": "GB",
+    "uae": "AE",
+}
+_DEMONYMS: dict[str, str] = {
+    "afghan": "AF", "afghani": "AF", "albanian": "AL", "algerian": "DZ", "american": "US",
+    "argentine": "AR", "armenian": "AM", "australian": "AU", "austrian": "AT", "azerbaijani": "AZ",
+    "bahraini": "BH", "bangladeshi": "BD", "belarusian": "BY", "belarussian": "BY", "belgian": "BE",
+    "bosnian": "BA", "brazilian": "BR", "british": "GB", "bulgarian": "BG", "burmese": "MM",
+    "burundian": "BI", "cameroonian": "CM", "canadian": "CA", "chadian": "TD", "chinese": "CN",
+    "colombian": "CO", "congolese": "CD", "croatian": "HR", "cuban": "CU", "cypriot": "CY",
+    "czech": "CZ", "danish": "DK", "dutch": "NL", "egyptian": "EG", "emirati": "AE", "eritrean": "ER",
+    "estonian": "EE", "ethiopian": "ET", "filipino": "PH", "finnish": "FI", "french": "FR",
+    "georgian": "GE", "german": "DE", "ghanaian": "GH", "greek": "GR", "indian": "IN",
+    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL",
+    "italian": "IT", "japanese": "JP", "jordanian": "JO", "kazakh": "KZ", "kazakhstani": "KZ",
+    "kenyan": "KE", "kuwaiti": "KW", "kyrgyz": "KG", "latvian": "LV", "lebanese": "LB",
+    "libyan": "LY", "lithuanian": "LT", "malaysian": "MY", "malian": "ML", "mauritanian": "MR",
+    "mauritian": "MU", "mexican": "MX", "moldovan": "MD", "moroccan": "MA", "nepalese": "NP",
+    "nigerian": "NG", "nigerien": "NE", "north korean": "KP", "norwegian": "NO", "omani": "OM",
+    "pakistani": "PK", "palestinian": "PS", "polish": "PL", "portuguese": "PT", "qatari": "QA",
+    "romanian": "RO", "russian": "RU", "rwandan": "RW", "saudi": "SA", "saudi arabian": "SA",
+    "senegalese": "SN", "serbian": "RS", "singaporean": "SG", "slovak": "SK", "slovenian": "SI",
+    "somali": "SO", "south african": "ZA", "south korean": "KR", "south sudanese": "SS",
+    "spanish": "ES", "sri lankan": "LK", "sudanese": "SD", "swedish": "SE", "swiss": "CH",
+    "syrian": "SY", "tajik": "TJ", "tanzanian": "TZ", "thai": "TH", "tunisian": "TN",
+    "turkish": "TR", "türkiyish": "TR", "turkmen": "TM", "ugandan": "UG", "ukrainian": "UA",
+    "ukranian": "UA", "uzbek": "UZ", "uzbekistani": "UZ", "venezuelan": "VE", "vietnamese": "VN",
+    "yemeni": "YE", "zimbabwean": "ZW",
+}  # fmt: skip
+_COUNTRY_PLACEHOLDERS = frozenset({"na", "n/a", "n.a.", "none", "unknown", "regional", "-", "nil"})
+_QUALIFIER = re.compile(r"^(?:possibly|probably|reportedly)\s+", re.IGNORECASE)
+_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)?\s*$")
+_LIST_SEPARATOR = re.compile(r"\s*(?:;|,|/|\.\s|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+# "(1) A (2) B", "(1) to (6) A (7) B", "(1-3) A" and "a) A b) B" list markers.
+_ITEM_MARKER = re.compile(
+    r"\(\s*\d+\s*\)(?:\s*(?:-|to)\s*\(\s*\d+\s*\))?|\(\s*\d+\s*-\s*\d+\s*\)|(?:(?<=\s)|^)[a-z]\)"
+)
+
+# "X a.k.a. Y", "X (formerly known as Y)", "X, d/b/a Y": the marker and its name type.
+_ALIAS_MARKERS = (
+    r"also\s+known\s+as|known\s+as|a\.\s?k\.\s?a\.?|aka|n\.\s?k\.\s?a\.?|now\s+known\s+as"
+    r"|currently\s+known\s+as|(?:also\s+|currently\s+)?(?:d/b/a|dba)|(?:also\s+|currently\s+)?doing\s+business"
+    r"\s+(?:as|under)|also"
+)
+_FORMER_MARKERS = (
+    r"formerly\s+known\s+as|formerly\s+operating\s+as|formerly|previously\s+known\s+as"
+    r"|f\.\s?k\.\s?a\.?|f/k/a|fka"
+)
+_NAME_TRIM = " ,;:[]'\"“”‘’"
+_EMBEDDED = re.compile(
+    rf"(?:^|(?<=[\s,(\[]))(?:(?P<former>{_FORMER_MARKERS})|(?P<alias>{_ALIAS_MARKERS}))(?![A-Za-z])[\s:]*",
+    re.IGNORECASE,
+)
+
+
+def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[CellValue]]]:
+    """The first sheet's rows, with XLSX failures raised as ParseError of `source`."""
+    try:
+        yield from read_rows(data)
+    except XlsxError as exc:
+        raise ParseError(source, exc.message, exc.location) from exc
+
+
+def text(value: CellValue) -> str:
+    """A cell as one line of text: whitespace (incl. no-break spaces) collapsed, None -> ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def cell(row: Sequence[CellValue], index: int) -> CellValue:
+    """The value at `index`, or None past the end of a short row."""
+    return row[index] if index < len(row) else None
+
+
+def header_index(
+    row: Sequence[CellValue], required: Iterable[str], source: str, location: str
+) -> dict[str, int]:
+    """Column name (as printed, whitespace-collapsed) -> index; all `required` must be there."""
+    index: dict[str, int] = {}
+    for position, value in enumerate(row):
+        index.setdefault(text(value), position)
+    missing = [name for name in required if name not in index]
+    if missing:
+        raise ParseError(source, f"header lacks column(s) {', '.join(map(repr, missing))}", location)
+    return index
+
+
+# --- countries ---------------------------------------------------------------------------
+
+
+def country_code(value: str, report: ParseReport) -> str | None:
+    """ISO alpha-2 for one printed country or demonym; placeholders and unknowns give None."""
+    codes = country_codes(value, report)
+    return codes[0] if len(codes) == 1 else None
+
+
+def country_codes(value: str, report: ParseReport) -> list[str]:
+    """ISO alpha-2 codes for a printed country, demonym or list of them.
+
+    Lists may be enumerated ("(1) Syria (2) Iraq", "a) Pakistani b) Saudi Arabian") or
+    joined with ",", ";", "/", "and" ("Russian and Ukrainian"). A string that resolves as
+    a whole ("Bosnia and Herzegovina") is never split. Counts ``country_placeholder``
+    and ``unknown_country`` (once per unresolved part).
+    """
+    value = " ".join(value.split()).strip(" .,;")
+    if not value:
+        return []
+    if value.casefold() in _COUNTRY_PLACEHOLDERS:
+        report.count("country_placeholder")
+        return []
+    code = _lookup(value)
+    if code:
+        return [code]
+    codes: list[str] = []
+    for item in enumerated_items(value):
+        code = _lookup(item)
+        if code:
+            codes.append(code)
+            continue
+        parts = [p for p in _LIST_SEPARATOR.split(item) if p.strip(" .")]
+        found = [_lookup(p.strip(" .")) for p in parts]
+        if len(parts) > 1 and any(found):
+            codes += [c for c in found if c]
+            if not all(found):
+                report.count("unknown_country", sum(1 for c in found if not c))
+        elif item.casefold() in _COUNTRY_PLACEHOLDERS:
+            report.count("country_placeholder")
+        else:
+            report.count("unknown_country")
+    return list(dict.fromkeys(codes))
+
+
+def _lookup(value: str) -> str | None:
+    """One country name, code or demonym, with qualifiers ("Possibly", "(as at 2003)") off."""
+    for candidate in (value, _TRAILING_BRACKET.sub("", _QUALIFIER.sub("", value))):
+        key = candidate.casefold().strip(" .")
+        code = _COUNTRY_ALIASES.get(key) or _DEMONYMS.get(key)
+        if code:
+            return code
+    return to_alpha2(value) or to_alpha2(_QUALIFIER.sub("", value))
+
+
+# --- lists and names -------------------------------------------------------------------------
+
+
+def enumerated_items(value: str) -> list[str]:
+    """Split "(1) A (2) B", "(1-3) A (4) B" and "a) A b) B" into items; else [value]."""
+    parts = [p.strip(" .,;") for p in _ITEM_MARKER.split(value)]
+    return [p for p in parts if p] or ([value] if value else [])
+
+
+def split_embedded(value: str) -> tuple[str, list[tuple[NameType, str]]]:
+    """Split "X a.k.a. Y", "X (formerly Y)", "d/b/a Y" into X and its typed other names.
+
+    Returns the head (the text before the first marker, "" when the value starts with
+    one) and ("alias" | "former", name) for each marked name. A bare "also" counts as a
+    marker only at the start ("also MR. X").
+    """
+    matches = [
+        m
+        for m in _EMBEDDED.finditer(value)
+        if m["former"] or m["alias"].casefold() != "also" or m.start() == 0
+    ]
+    if not matches:
+        return value, []
+    head = value[: matches[0].start()].strip(" ,;:([")
+    names: list[tuple[NameType, str]] = []
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        name = value[match.end() : following.start() if following else len(value)]
+        if value[: match.start()].rstrip().endswith("("):
+            name = _until_closed(name)  # "X (a.k.a. Y) (Z)": Y ends at its bracket
+        name = name.strip(_NAME_TRIM)
+        while name.endswith(")") and name.count(")") > name.count("("):
+            name = name[:-1].strip(_NAME_TRIM)
+        if name:
+            names.append(("former" if match["former"] else "alias", name))
+    return head, names
+
+
+def _until_closed(text_after: str) -> str:
+    """The text up to the ")" closing a bracket opened before it."""
+    depth = 1
+    for position, char in enumerate(text_after):
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            return text_after[:position]
+    return text_after
+
+
+def is_latin(value: str) -> bool:
+    """True when every letter is Latin (Basic Latin to Latin Extended-B, or Additional)."""
+    return all(not c.isalpha() or ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF for c in value)
+
+
+def unique(items: Iterable[_T | None]) -> tuple[_T, ...]:
+    """Distinct truthy items in first-seen order."""
+    return tuple(dict.fromkeys(filter(None, items)))
