@@ -7,45 +7,54 @@ so a truncated, unparsable or implausibly small file never replaces a serving ve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Mapping
 from dataclasses import replace
 
 from watchlists.errors import ParseError, ValidationError
-from watchlists.parsers import un_sc_xml
-from watchlists.types import ListEntry, ParseReport, Snapshot
+from watchlists.formats import SINGLE_FILE, get_format, parse_format
+from watchlists.types import ParseReport, Snapshot
 
-Parser = Callable[[bytes, ParseReport | None], Iterator[ListEntry]]
-
-PARSERS: dict[str, Parser] = {
-    "un_sc_xml": un_sc_xml.parse,
-}
+HTML_SIGNATURES = (b"<!doctype html", b"<html")
 
 
-def get_parser(fmt: str) -> Parser:
-    """The parser for format `fmt`; ValueError naming the known formats otherwise."""
-    try:
-        return PARSERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown list format {fmt!r} (known: {', '.join(sorted(PARSERS))})") from None
+def checksum(files: Mapping[str, bytes] | bytes) -> str:
+    """SHA-256 of a published file, or of a file set (each part's digest, by part name)."""
+    if isinstance(files, bytes):
+        return hashlib.sha256(files).hexdigest()
+    if set(files) == {SINGLE_FILE}:
+        return hashlib.sha256(files[SINGLE_FILE]).hexdigest()
+    combined = hashlib.sha256()
+    for part in sorted(files):
+        combined.update(f"{part}:{hashlib.sha256(files[part]).hexdigest()}\n".encode())
+    return combined.hexdigest()
 
 
-def checksum(data: bytes) -> str:
-    """SHA-256 hex digest of a published file."""
-    return hashlib.sha256(data).hexdigest()
+def looks_like_html(data: bytes) -> bool:
+    """True for an HTML page (a portal's error or login page served instead of the list)."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(HTML_SIGNATURES)
 
 
-def build_snapshot(source: str, fmt: str, data: bytes, *, min_entries: int = 1) -> Snapshot:
-    """Parse `data` as `fmt` into a snapshot of `source`.
+def build_snapshot(
+    source: str, fmt: str, files: Mapping[str, bytes] | bytes, *, min_entries: int = 1
+) -> Snapshot:
+    """Parse `files` (part → bytes, or the bytes of a single-file format) as `source`.
 
-    Raises ParseError when the file is not a valid `fmt` file, ValidationError when it holds
-    fewer than `min_entries` entries or repeats an entry id.
+    Raises ParseError when the files are empty, an HTML page or not a valid `fmt` file;
+    ValidationError when they hold fewer than `min_entries` entries or repeat an entry id.
     """
-    if not data.strip():
-        raise ParseError(source, "the file is empty")
+    parts = {SINGLE_FILE: files} if isinstance(files, bytes) else dict(files)
+    for part, data in parts.items():
+        where = f"part {part!r}" if part != SINGLE_FILE else None
+        if not data.strip():
+            raise ParseError(source, "the file is empty", where)
+        if looks_like_html(data) and not fmt.endswith("_html"):
+            raise ParseError(source, "got an HTML page instead of the list file", where)
     report = ParseReport()
-    # A shared parser (e.g. for custom lists) may not know the configured source id.
+    # A shared parser may not know the configured source id (e.g. us_ofac_cons via ofac_csv).
     entries = tuple(
-        e if e.source == source else replace(e, source=source) for e in get_parser(fmt)(data, report)
+        e if e.source == source else replace(e, source=source)
+        for e in parse_format(get_format(fmt), source, parts, report)
     )
     seen: set[str] = set()
     for entry in entries:
@@ -56,4 +65,4 @@ def build_snapshot(source: str, fmt: str, data: bytes, *, min_entries: int = 1) 
         raise ValidationError(
             f"{source}: the file holds {len(entries)} entries, fewer than the minimum {min_entries}"
         )
-    return Snapshot(source, entries, report.published_at, checksum(data), dict(report.counts))
+    return Snapshot(source, entries, report.published_at, checksum(parts), dict(report.counts))
