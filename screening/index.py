@@ -1,0 +1,192 @@
+"""In-memory candidate index over every listed name, built once from `Record`s.
+
+Three ways lead from a query to listed names, so that a pair the scorer would alert on is not
+lost before scoring:
+
+- exact keys: the joined form ("alqaida") and the sorted compare form ("putin vladimir");
+- character trigrams of the joined form, padded with "#": typos, joined words
+  ("GAZPROMNEFT" vs "Gazprom Neft") and spacing variants share most of their trigrams;
+- token posting lists, counted several times over for rare tokens (IDF).
+
+Candidates are ranked by how many of the query's rarest trigrams they share (plus the token
+bonus) and capped, so one query touches a few hundred names, not sixty thousand.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from screening.errors import DuplicateKeyError
+from screening.normalize import NormalizedName, normalize_name
+from screening.types import Record, RecordName
+
+log = logging.getLogger(__name__)
+
+# Words that say little about who a company is, however rare they are in the lists.
+GENERIC_TOKENS: frozenset[str] = frozenset(
+    """
+    and of the for de del la le el les des y e et und i da do du van von
+    trading international co corp group general holding holdings industries industrial
+    services service bank company enterprise enterprises global import export imports exports
+    investment investments technology solutions systems management consulting development
+    national commercial products manufacturing engineering construction logistics
+    """.split()
+)
+GENERIC_WEIGHT = 0.2
+INITIAL_WEIGHT = 0.3  # a lone letter is an initial, or noise
+MIN_WEIGHT = 0.05
+# A token in at most this share of records weighs 1.0. A share, not a count, so that weights
+# mean the same in a 3,000-record test index and a 30,000-record production one.
+RARE_SHARE = 1 / 5_000
+
+MAX_GRAM_POSTINGS = 1_500  # trigrams in more names than this are skipped...
+MIN_QUERY_GRAMS = 6  # ...unless the query has fewer than this many rarer ones
+MAX_QUERY_GRAMS = 12
+MIN_BONUS_WEIGHT = 0.5  # only tokens at least this rare earn the exact-token bonus
+TOKEN_BONUS = 3  # a rare exact token counts like this many shared trigrams
+MAX_INITIALS_POSTINGS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    """One listed name with its record's position in the index."""
+
+    record: int
+    name: RecordName
+    norm: NormalizedName
+    sorted: str  # compare tokens in sorted order, for the quick token-sort ratio
+
+
+class TokenWeights:
+    """IDF weight of a token in 0..1: rare tokens 1.0, generic words and initials little.
+
+    weight = log(records / records using the token) / log(5000), clipped to 0.05..1.
+    """
+
+    def __init__(self, doc_freq: Counter[str], n_docs: int) -> None:
+        self._n = n_docs
+        self._scale = math.log(1 / RARE_SHARE)
+        self._cache = {token: self._compute(token, df) for token, df in doc_freq.items()}
+
+    def __call__(self, token: str) -> float:
+        cached = self._cache.get(token)
+        return cached if cached is not None else self._compute(token, 0)
+
+    def _compute(self, token: str, df: int) -> float:
+        # A token the lists never use is as telling as the rarest one.
+        idf = math.log(self._n / df) / self._scale if df else 1.0
+        weight = max(MIN_WEIGHT, min(1.0, idf))
+        if token in GENERIC_TOKENS:
+            weight = min(weight, GENERIC_WEIGHT)
+        elif len(token) == 1 and token.isalpha():
+            weight = min(weight, INITIAL_WEIGHT)
+        return weight
+
+
+class CandidateIndex:
+    """Postings from exact keys, trigrams and tokens to name ids (positions in `names`)."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.records: list[Record] = []
+        self.names: list[IndexedName] = []
+        self._exact: dict[str, list[int]] = defaultdict(list)
+        grams: defaultdict[str, list[int]] = defaultdict(list)
+        tokens: defaultdict[str, list[int]] = defaultdict(list)
+        doc_freq: Counter[str] = Counter()
+        keys: set[str] = set()
+        for record in records:
+            if record.key in keys:
+                raise DuplicateKeyError(record.key)
+            keys.add(record.key)
+            doc_freq.update(self._add_record(record, grams, tokens))
+        self._grams = {gram: tuple(ids) for gram, ids in grams.items()}
+        self._tokens = {token: tuple(ids) for token, ids in tokens.items()}
+        self.weights = TokenWeights(doc_freq, len(self.records))
+        log.info("indexed %d records, %d names", len(self.records), len(self.names))
+
+    def _add_record(
+        self, record: Record, grams: dict[str, list[int]], tokens: dict[str, list[int]]
+    ) -> set[str]:
+        position = len(self.records)
+        self.records.append(record)
+        seen: set[str] = set()
+        # Strong names first, so a weak alias equal to a strong name is dropped, not kept.
+        for name in sorted(record.names, key=lambda n: n.weak):
+            norm = normalize_name(name.value, record.kind)
+            if not norm.tokens or norm.compare in seen:
+                continue
+            seen.add(norm.compare)
+            name_id = len(self.names)
+            key = sorted_key(norm)
+            self.names.append(IndexedName(position, name, norm, key))
+            self._exact[norm.joined].append(name_id)
+            if key != norm.joined:
+                self._exact[key].append(name_id)
+            for gram in trigrams(norm.joined):
+                grams[gram].append(name_id)
+            for token in set(norm.tokens):
+                tokens[token].append(name_id)
+        return {token for compare in seen for token in compare.split()}
+
+    def candidates(self, queries: Sequence[NormalizedName], limit: int) -> list[int]:
+        """Name ids worth scoring for these query names: exact hits first, then by overlap."""
+        counts: Counter[int] = Counter()
+        forced: list[int] = []
+        for query in queries:
+            if not query.tokens:
+                continue
+            forced.extend(self._exact.get(query.joined, ()))
+            forced.extend(self._exact.get(sorted_key(query), ()))
+            for gram in self._select_grams(query.joined):
+                counts.update(self._grams[gram])
+            for token in set(query.tokens):
+                weight = self.weights(token)
+                if weight >= MIN_BONUS_WEIGHT and token in self._tokens:
+                    for _ in range(round(TOKEN_BONUS * weight)):
+                        counts.update(self._tokens[token])
+        return list(dict.fromkeys([*forced, *_most_common(counts, limit)]))
+
+    def initials_candidates(self, query: NormalizedName) -> tuple[int, ...]:
+        """Names holding the rarest full word of a query written with initials ("V. V. Putin").
+
+        Initials defeat trigram and ratio measures, so such queries also reach every name
+        that carries their surname, when that surname is rare enough to be telling.
+        """
+        if all(len(token) > 1 for token in query.tokens):
+            return ()
+        words = [token for token in query.tokens if len(token) > 1 and token in self._tokens]
+        if not words:
+            return ()
+        rarest = min(words, key=lambda token: len(self._tokens[token]))
+        postings = self._tokens[rarest]
+        return postings if len(postings) <= MAX_INITIALS_POSTINGS else ()
+
+    def _select_grams(self, joined: str) -> list[str]:
+        known = sorted(
+            (gram for gram in trigrams(joined) if gram in self._grams),
+            key=lambda gram: (len(self._grams[gram]), gram),
+        )
+        rare = [g for g in known[:MAX_QUERY_GRAMS] if len(self._grams[g]) <= MAX_GRAM_POSTINGS]
+        return rare if len(rare) >= MIN_QUERY_GRAMS else known[:MIN_QUERY_GRAMS]
+
+
+def _most_common(counts: Counter[int], limit: int) -> list[int]:
+    """The `limit` keys with the highest counts, highest first; ties in insertion order."""
+    # A stable C sort keyed by the dict's own lookup beats most_common's Python-level heap
+    # on the few thousand names a query touches.
+    return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
+
+
+def trigrams(joined: str) -> set[str]:
+    """Character trigrams of a joined name, padded so that short names have some."""
+    padded = f"#{joined}#"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def sorted_key(norm: NormalizedName) -> str:
+    """Order-free key of a name: its compare tokens sorted."""
+    return " ".join(sorted(norm.tokens))

@@ -1,0 +1,82 @@
+"""Hypothesis properties: scores stay in 0..1 and the promised symmetries hold."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening import Matcher, Query, Record, RecordName
+from screening.alignment import align_tokens
+from screening.distance import quick_similarity, sorted_similarity, string_similarity
+from screening.features import compare_names
+from screening.normalize import normalize_name
+from screening.types import Kind
+
+KINDS: list[Kind] = ["person", "organization", "vessel", "aircraft", "unknown"]
+MATCHER = Matcher(
+    [
+        Record("1", "organization", (RecordName("AL-QAIDA"), RecordName("The Base", weak=True))),
+        Record("2", "person", (RecordName("Vladimir Vladimirovich PUTIN"),), ("RU",)),
+        Record("3", "organization", (RecordName("ACME TRADING CO"),), ("US",)),
+        Record("4", "vessel", (RecordName("ADRIAN DARYA 1"),)),
+    ]
+)
+
+# Names built from a small vocabulary collide often enough to exercise pairing and ties.
+words = st.sampled_from(
+    ["al", "qaida", "qaeda", "acme", "trading", "co", "ltd", "vladimir", "putin", "v", "1", "2"]
+)
+names = st.one_of(st.text(max_size=30), st.lists(words, max_size=5).map(" ".join))
+countries = st.one_of(st.none(), st.sampled_from(["RU", "US", "IR", "Iran", ""]))
+
+
+@given(names, st.sampled_from(KINDS), countries, st.lists(names, max_size=2))
+@settings(max_examples=200)
+def test_every_score_is_within_zero_and_one(
+    name: str, kind: Kind, country: str | None, aliases: list[str]
+) -> None:
+    query = Query(name if name.strip() else "x", kind, country, tuple(aliases))
+    for listed in MATCHER._index.records:
+        match = MATCHER.compare(query, listed)
+        assert 0.0 <= match.score <= 1.0
+        assert all(-1.0 <= f.contribution <= 1.0 for f in match.features)
+    for match in MATCHER.screen(query, threshold=0.0):
+        assert 0.0 <= match.score <= 1.0
+
+
+@given(names, names)
+def test_distances_are_symmetric_and_bounded(left: str, right: str) -> None:
+    a, b = normalize_name(left), normalize_name(right)
+    for measure in (string_similarity, sorted_similarity):
+        assert measure(a.compare, b.compare) == measure(b.compare, a.compare)
+        assert 0.0 <= measure(a.compare, b.compare) <= 1.0
+    forward = quick_similarity(a.compare, b.compare, a.joined, b.joined)
+    assert forward == quick_similarity(b.compare, a.compare, b.joined, a.joined)
+
+
+@given(names, names, st.booleans())
+def test_name_comparison_is_symmetric(left: str, right: str, person: bool) -> None:
+    a, b = normalize_name(left), normalize_name(right)
+    weights = MATCHER._index.weights
+    forward = compare_names(a, b, weights, person=person)
+    backward = compare_names(b, a, weights, person=person)
+    assert forward.score == backward.score
+    assert forward.partial == backward.partial
+    assert align_tokens(a.tokens, b.tokens, weights, person=person).score == forward.alignment.score
+
+
+@given(names, names, st.sampled_from(KINDS), countries)
+def test_compare_is_symmetric_when_both_sides_carry_the_same_context(
+    left: str, right: str, kind: Kind, country: str | None
+) -> None:
+    # Swapping which name is the query and which is listed changes nothing when kind and
+    # country are the same on both sides and neither name is weak.
+    left, right = (left if left.strip() else "x"), (right if right.strip() else "x")
+    listed_countries = (country,) if country else ()
+    forward = MATCHER.compare(
+        Query(left, kind, country), Record("r", kind, (RecordName(right),), listed_countries)
+    )
+    backward = MATCHER.compare(
+        Query(right, kind, country), Record("l", kind, (RecordName(left),), listed_countries)
+    )
+    assert forward.score == backward.score
