@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app service
 
-.PHONY: run test install install-dev migrate lint clean
+.PHONY: run test install install-dev migrate lint clean browser screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,21 @@ migrate: install
 run: migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# CI=true makes the PostgreSQL suite mandatory (see tests/conftest.py).
-test: install-dev
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "could not install chromium: browser tests will skip (and fail under CI=true)"
+
+# CI=true makes the PostgreSQL and browser suites mandatory (see tests/conftest.py).
+test: install-dev browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's screenshot from the browser test.
+screenshot: install-dev browser
+	SCREENING_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_ui.py -q
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,64 @@
+"""The screening service: Flask app, persistence, CLI. The only package that wires
+`screening` (the matching engine) and `watchlists` (list parsers) together.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from flask import Flask
+
+from service import db, logs
+from service.config import Settings, load_settings
+
+__all__ = ["create_app", "get_settings"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app; `settings` defaults to config.yaml plus the environment."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.app.instance_path))
+    settings = _with_secret_key(settings)
+    app.extensions["screening"] = settings
+    app.config.update(
+        SECRET_KEY=settings.app.secret_key,
+        MAX_CONTENT_LENGTH=settings.app.max_upload_mb * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.app.env == "production",
+    )
+    logs.init_app(app, settings.app)
+    db.init_app(app, settings.database)
+
+    from service import cli, engine, errors
+    from service.views import api, health, pages
+
+    errors.register_error_handlers(app)
+    engine.init_app(app, settings.screening)
+    cli.init_app(app)
+    for module in (health, api, pages):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def get_settings(app: Flask | None = None) -> Settings:
+    """The settings the app was built with."""
+    from flask import current_app
+
+    settings: Settings = (app or current_app).extensions["screening"]
+    return settings
+
+
+def _with_secret_key(settings: Settings) -> Settings:
+    """In development, generate a secret key once into instance/ and keep it."""
+    if settings.app.secret_key:
+        return settings
+    path = settings.app.instance_path / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    key = path.read_text(encoding="utf-8").strip()
+    return replace(settings, app=replace(settings.app, secret_key=key))

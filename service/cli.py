@@ -1,0 +1,177 @@
+"""Command-line interface: `flask --app service lists|apikeys ...`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from service import get_settings
+from service.auth import create_api_key, revoke_api_key
+from service.config import ROLES
+from service.db import session_scope
+from service.lists import assign_parts, import_files, source_overview
+from service.models import ApiKey, utcnow
+from service.refresh import refresh_source
+from service.store import ShrinkError, get_current_version, get_diff, get_version, record_failure
+from watchlists import WatchlistError
+from watchlists.formats import FORMATS
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on `app`."""
+    app.cli.add_command(lists_cli)
+    app.cli.add_command(apikeys_cli)
+
+
+@click.group("lists", help="Watchlist sources and versions.")
+def lists_cli() -> None:
+    pass
+
+
+@lists_cli.command("import")
+@click.argument("source")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", default=None, help="Override the configured format (see 'lists formats').")
+@with_appcontext
+def import_command(source: str, files: tuple[str, ...], fmt: str | None) -> None:
+    """Store the published file(s) FILES as a new version of SOURCE (offline installs).
+
+    Multi-file formats take part=path arguments (e.g. primary=sdn.csv alt=alt.csv), or
+    file names that say the part.
+    """
+    settings = get_settings()
+    spec = settings.watchlists.get(source)
+    if spec is None:
+        raise click.UsageError(
+            f"unknown source {source!r}; configured: {', '.join(s.id for s in settings.watchlists.sources)}"
+        )
+    try:
+        parts = assign_parts(fmt or spec.format, list(files))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in parts.values():
+        if not path.is_file():
+            raise click.UsageError(f"file not found: {path}")
+    try:
+        with session_scope() as session:
+            version = import_files(session, settings, source, parts, fmt)
+    except (WatchlistError, ShrinkError, OSError) as exc:
+        with session_scope() as session:
+            record_failure(session, source, str(exc))
+        raise click.ClickException(f"import failed, the current version keeps serving: {exc}") from None
+    if version is None:
+        click.echo(f"{source}: unchanged (same file as the current version)")
+        return
+    click.echo(
+        f"{source}: version {version.version} with {version.entry_count} entries "
+        f"(+{version.added} added, {version.changed} changed, -{version.removed} removed)"
+    )
+
+
+@lists_cli.command("refresh")
+@click.argument("sources", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Every enabled source.")
+@with_appcontext
+def refresh_command(sources: tuple[str, ...], all_sources: bool) -> None:
+    """Download SOURCES (or --all enabled ones) and store each new version that passes the checks."""
+    settings = get_settings()
+    if all_sources == bool(sources):
+        raise click.UsageError("name one or more sources, or --all")
+    wanted = [s.id for s in settings.watchlists.sources if s.enabled] if all_sources else list(sources)
+    failed = 0
+    for source in wanted:
+        result = refresh_source(current_app._get_current_object(), source)  # type: ignore[attr-defined]
+        version = f" version {result.version}" if result.version else ""
+        click.echo(f"{source}: {result.outcome}{version} {result.message}".rstrip())
+        failed += result.outcome in ("failed", "busy")
+    if failed:
+        raise click.ClickException(
+            f"{failed} of {len(wanted)} source(s) not refreshed; the current versions keep serving"
+        )
+
+
+@lists_cli.command("diff")
+@click.argument("source")
+@click.option("--version", "number", type=int, default=None, help="Version number (default: current).")
+@with_appcontext
+def diff_command(source: str, number: int | None) -> None:
+    """Show what a version of SOURCE added, changed and removed against the one before it."""
+    with session_scope() as session:
+        version = get_version(session, source, number) if number else get_current_version(session, source)
+        if version is None:
+            raise click.ClickException(f"{source}: no such version")
+        diff = get_diff(session, version)
+        click.echo(f"{source} version {version.version} (published {version.published_at or '-'}):")
+        for label, ids in (("added", diff.added), ("changed", diff.changed), ("removed", diff.removed)):
+            click.echo(f"  {label} ({len(ids)}): {', '.join(ids[:50])}{' …' if len(ids) > 50 else ''}")
+
+
+@lists_cli.command("formats")
+def formats_command() -> None:
+    """List the list formats this service reads."""
+    for fmt in FORMATS.values():
+        parts = f" (parts: {', '.join(fmt.parts)})" if fmt.multi_file else ""
+        click.echo(f"{fmt.name:<20} {fmt.description}{parts}")
+
+
+@lists_cli.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Show every source's status, serving version and last error."""
+    with session_scope() as session:
+        rows = source_overview(session)
+    for row in rows:
+        version = f"v{row['version']} {row['entry_count']} entries" if row["version"] else "no version"
+        line = f"{row['source']:<22} {row['status']:<7} {version:<24} published {row['published_at'] or '-'}"
+        if row["last_error"]:
+            line += f"  last error: {row['last_error']}"
+        click.echo(line)
+
+
+@click.group("apikeys", help="API keys for calling systems.")
+def apikeys_cli() -> None:
+    pass
+
+
+@apikeys_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None)
+@with_appcontext
+def create_key_command(name: str, role: str, expires_in_days: int | None) -> None:
+    """Create a key for NAME; it is printed once and only its hash is stored."""
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    with session_scope() as session:
+        key, plaintext = create_api_key(session, name, role, expires_at)
+        prefix = key.prefix
+    click.echo(plaintext)
+    click.echo(f"(key {prefix} for {name!r}, role {role}; store it now, it cannot be shown again)", err=True)
+
+
+@apikeys_cli.command("list")
+@with_appcontext
+def list_keys_command() -> None:
+    """List keys (never their secrets)."""
+    from sqlalchemy import select
+
+    now = utcnow()
+    with session_scope() as session:
+        for key in session.scalars(select(ApiKey).order_by(ApiKey.id)):
+            state = "active" if key.is_active(now) else ("revoked" if key.revoked_at else "expired")
+            used = key.last_used_at.isoformat() if key.last_used_at else "never used"
+            click.echo(f"{key.prefix}  {key.role:<9} {state:<8} {key.name}  ({used})")
+
+
+@apikeys_cli.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+def revoke_key_command(prefix: str) -> None:
+    """Revoke the key whose prefix is PREFIX (the part after 'sk_')."""
+    with session_scope() as session:
+        key = revoke_api_key(session, prefix.removeprefix("sk_").split("_")[0])
+    if key is None:
+        raise click.ClickException(f"no key with prefix {prefix!r}")
+    click.echo(f"revoked {key.prefix} ({key.name})")

@@ -1,0 +1,327 @@
+"""Settings: `config.yaml` defaults, overlaid by `SCREENING_<SECTION>__<KEY>` variables.
+
+`load_settings()` returns frozen dataclasses or raises one `ConfigError` that lists every
+problem at once, so an operator fixes a broken deployment in one pass. Secrets are accepted
+only from the environment; a secret written into the YAML file is itself an error.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from watchlists.formats import FORMATS, SINGLE_FILE
+
+ENV_PREFIX = "SCREENING_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
+# Dotted paths that may only come from the environment.
+SECRET_KEYS = frozenset({"app.secret_key", "database.password"})
+ROLES = ("officer", "reviewer", "approver", "admin")
+_INVALID: Any = object()  # a value that failed conversion; its field keeps the default
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid configuration ({len(problems)} problem(s)):\n{listing}")
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    env: str = "development"
+    log_level: str = "INFO"
+    log_format: str = "text"
+    max_upload_mb: int = 25
+    instance_dir: str = "instance"
+    secret_key: str | None = None
+
+    @property
+    def instance_path(self) -> Path:
+        path = Path(self.instance_dir)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///instance/screening.sqlite"
+    echo: bool = False
+    pool_size: int = 5
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningSettings:
+    algorithm: str = "token-v1"
+    threshold: float = 0.88
+    strong_threshold: float = 0.95
+    limit: int = 10
+    max_batch: int = 1000
+    index_check_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One list source. Single-file formats set `url`; multi-file ones set `parts`."""
+
+    id: str
+    format: str
+    title: str = ""
+    url: str | None = None
+    parts: dict[str, str] = field(default_factory=dict)  # part name → URL
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers
+    mirror: dict[str, str] = field(default_factory=dict)  # part name → file name in the mirror
+    refresh: str = "0 3 * * *"
+    min_entries: int = 1
+    max_shrink: float = 0.1
+    enabled: bool = True
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Part name → URL for every file this source is read from."""
+        return dict(self.parts) if self.parts else ({SINGLE_FILE: self.url} if self.url else {})
+
+    def mirror_name(self, part: str) -> str:
+        """The file name of `part` inside <mirror_dir>/<source id>/."""
+        if part in self.mirror:
+            return self.mirror[part]
+        url = self.files.get(part, "")
+        tail = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        return tail or part
+
+
+@dataclass(frozen=True)
+class WatchlistsSettings:
+    mirror_dir: str | None = None
+    stale_after_hours: float = 48.0
+    timeout_seconds: float = 60.0
+    max_download_mb: int = 300
+    attempts: int = 3
+    backoff_seconds: float = 2.0
+    sources: tuple[SourceSettings, ...] = ()
+
+    def get(self, source_id: str) -> SourceSettings | None:
+        """The configured source with this id, or None."""
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    app: AppSettings = field(default_factory=AppSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    watchlists: WatchlistsSettings = field(default_factory=WatchlistsSettings)
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` (default: the project's config.yaml), overlay the environment, validate."""
+    environ = os.environ if environ is None else environ
+    problems: list[str] = []
+    raw = _read_yaml(Path(path or environ.get("SCREENING_CONFIG") or DEFAULT_CONFIG_PATH), problems)
+    _reject_file_secrets(raw, problems)
+    _overlay_env(raw, environ, problems)
+    sources = raw.get("watchlists", {}).get("sources") if isinstance(raw.get("watchlists"), dict) else None
+    if isinstance(sources, dict):
+        raw["watchlists"]["sources"] = [
+            {"id": sid, **(spec if isinstance(spec, dict) else {"_invalid": spec})}
+            for sid, spec in sources.items()
+        ]
+    settings = _build(Settings, raw, "", problems)
+    if settings is not _INVALID:
+        _validate(settings, problems)  # range checks run even when some types were wrong
+    if problems:
+        raise ConfigError(problems)
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _read_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"config file not found: {path}")
+        return {}
+    except yaml.YAMLError as exc:
+        problems.append(f"{path}: not valid YAML: {exc}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path}: top level must be a mapping")
+        return {}
+    return data
+
+
+def _reject_file_secrets(raw: dict[str, Any], problems: list[str]) -> None:
+    for dotted in sorted(SECRET_KEYS):
+        section, key = dotted.split(".")
+        value = raw.get(section, {}).get(key) if isinstance(raw.get(section), dict) else None
+        if value not in (None, ""):
+            env = f"{ENV_PREFIX}{section.upper()}__{key.upper()}"
+            problems.append(f"{dotted}: secrets must come from the environment ({env}), not the file")
+
+
+def _overlay_env(raw: dict[str, Any], environ: Mapping[str, str], problems: list[str]) -> None:
+    """Apply SCREENING_A__B__C=value as raw["a"]["b"]["c"] = yaml-scalar(value)."""
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX) :].split("__")]
+        if any(not p for p in parts):
+            problems.append(f"{name}: malformed variable name")
+            continue
+        target: dict[str, Any] = raw
+        for part in parts[:-1]:
+            child = target.setdefault(part, {})
+            if not isinstance(child, dict):
+                problems.append(f"{name}: {part} is not a section")
+                break
+            target = child
+        else:
+            target[parts[-1]] = _parse_scalar(environ[name])
+
+
+def _parse_scalar(text: str) -> Any:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    # A bare word like "no" or "on" would be a YAML 1.1 boolean; keep what people typed for
+    # strings that are clearly not meant as one.
+    return text if isinstance(value, (dict, list)) and not text.strip().startswith(("[", "{")) else value
+
+
+def _build(cls: Any, data: Any, path: str, problems: list[str]) -> Any:
+    """Construct dataclass `cls` from `data`, appending every type problem to `problems`."""
+    if not isinstance(data, dict):
+        problems.append(f"{path.rstrip('.') or 'config'}: must be a mapping, got {type(data).__name__}")
+        return _INVALID
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    for key in sorted(set(data) - known):
+        problems.append(f"{path}{key}: unknown setting")
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in data:
+            value = _convert(hints[f.name], data[f.name], f"{path}{f.name}", problems)
+            if value is not _INVALID:
+                kwargs[f.name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field (e.g. a source's format) is missing
+        problems.append(f"{path.rstrip('.') or 'config'}: {exc}")
+        return _INVALID
+
+
+def _convert(hint: Any, value: Any, path: str, problems: list[str]) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value, path, problems)
+    if origin is dict:
+        if not isinstance(value, dict):
+            problems.append(f"{path}: must be a mapping")
+            return _INVALID
+        converted = {str(k): _convert(args[1], v, f"{path}.{k}", problems) for k, v in value.items()}
+        return {k: v for k, v in converted.items() if v is not _INVALID}
+    if origin is tuple:
+        if not isinstance(value, list):
+            value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list):
+            problems.append(f"{path}: must be a list")
+            return _INVALID
+        items = (_convert(args[0], v, f"{path}[{i}]", problems) for i, v in enumerate(value))
+        return tuple(item for item in items if item is not _INVALID)
+    if is_dataclass(hint):
+        return _build(hint, value, f"{path}.", problems)
+    return _scalar(hint, value, path, problems)
+
+
+def _scalar(hint: Any, value: Any, path: str, problems: list[str]) -> Any:
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    expected = getattr(hint, "__name__", str(hint))
+    problems.append(f"{path}: expected {expected}, got {value!r}")
+    return _INVALID
+
+
+def _validate(s: Settings, problems: list[str]) -> None:
+    """Range and cross-field checks that types alone cannot express."""
+    if s.app.env not in ("development", "production", "testing"):
+        problems.append(f"app.env: must be development, production or testing, got {s.app.env!r}")
+    if s.app.env == "production" and not s.app.secret_key:
+        problems.append("app.secret_key: required in production (set SCREENING_APP__SECRET_KEY)")
+    if s.app.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        problems.append(f"app.log_level: unknown level {s.app.log_level!r}")
+    if s.app.log_format not in ("text", "json"):
+        problems.append(f"app.log_format: must be text or json, got {s.app.log_format!r}")
+    if s.app.max_upload_mb <= 0:
+        problems.append("app.max_upload_mb: must be positive")
+    if not s.database.url.startswith(("sqlite:", "postgresql")):
+        problems.append(f"database.url: only sqlite and postgresql are supported, got {s.database.url!r}")
+    sc = s.screening
+    for name in ("threshold", "strong_threshold"):
+        if not 0.0 < getattr(sc, name) <= 1.0:
+            problems.append(f"screening.{name}: must be in (0, 1], got {getattr(sc, name)}")
+    if sc.strong_threshold < sc.threshold:
+        problems.append("screening.strong_threshold: must not be below screening.threshold")
+    for name in ("limit", "max_batch"):
+        if getattr(sc, name) < 1:
+            problems.append(f"screening.{name}: must be at least 1")
+    if sc.index_check_seconds <= 0:
+        problems.append("screening.index_check_seconds: must be positive")
+    wl = s.watchlists
+    if wl.timeout_seconds <= 0 or wl.max_download_mb <= 0 or wl.attempts < 1 or wl.backoff_seconds < 0:
+        problems.append(
+            "watchlists: timeout_seconds and max_download_mb must be positive, attempts at least 1"
+        )
+    for src in wl.sources:
+        _validate_source(src, problems)
+
+
+def _validate_source(src: SourceSettings, problems: list[str]) -> None:
+    base = f"watchlists.sources.{src.id}"
+    fmt = FORMATS.get(src.format)
+    if fmt is None:
+        problems.append(f"{base}.format: unknown format {src.format!r} (known: {', '.join(sorted(FORMATS))})")
+    elif fmt.multi_file:
+        unknown = sorted(set(src.parts) - set(fmt.parts))
+        missing = sorted(p for p, required in fmt.parts.items() if required and p not in src.parts)
+        if unknown or missing or src.url:
+            problems.append(
+                f"{base}.parts: format {src.format} reads parts {', '.join(fmt.parts)} (set parts, not url)"
+            )
+    elif src.parts:
+        problems.append(f"{base}.parts: format {src.format} reads one file; set url instead")
+    if src.min_entries < 0:
+        problems.append(f"{base}.min_entries: must not be negative")
+    if not 0.0 <= src.max_shrink <= 1.0:
+        problems.append(f"{base}.max_shrink: must be between 0 and 1, got {src.max_shrink}")
+    if len(src.refresh.split()) != 5:
+        problems.append(f"{base}.refresh: must be a 5-field cron expression, got {src.refresh!r}")
+    for part, url in src.files.items():
+        if not url.startswith(("https://", "http://")):
+            problems.append(f"{base}: the URL of part {part!r} is not http(s): {url!r}")

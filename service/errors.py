@@ -1,0 +1,102 @@
+"""HTTP error mapping: the only place that knows status codes for our exceptions.
+
+Every error answers `{"error": {"code", "message", "details"}}`. Tracebacks are logged only
+for 5xx; 4xx are the caller's to fix and are logged at INFO.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    """Root of errors the service answers with a JSON body."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequestError(ServiceError):
+    status = 400
+    code = "bad_request"
+
+
+class ValidationError(BadRequestError):
+    """A request field is missing or wrong; `details` names the field(s)."""
+
+    code = "validation_error"
+
+
+class UnauthorizedError(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFoundError(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class PayloadTooLargeError(ServiceError):
+    status = 413
+    code = "payload_too_large"
+
+
+class NotReadyError(ServiceError):
+    """The service cannot answer honestly yet (e.g. no watchlist loaded)."""
+
+    status = 503
+    code = "not_ready"
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    """The uniform JSON error body with `status`."""
+    body = {"error": {"code": code, "message": message, "details": details}}
+    body["error"]["request_id"] = g.get("request_id")
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="screening"'
+    return response
+
+
+def _handle_service_error(exc: ServiceError) -> Response:
+    if exc.status >= 500:
+        log.error("%s: %s", exc.code, exc.message)
+    else:
+        log.info("%s %s: %s", exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _handle_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(status, code, exc.description or exc.name, None)
+
+
+def _handle_unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", "internal server error; see the log for this request id")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the type → JSON handler table on `app`."""
+    app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)

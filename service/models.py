@@ -1,0 +1,190 @@
+"""Database models: SQLAlchemy 2.x typed declarative mapping.
+
+Datetimes are stored and returned timezone-aware in UTC on every backend (`UTCDateTime`).
+The schema is owned by Alembic (`service/migrations`); `flask --app service db upgrade`
+creates and migrates it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random opaque identifier for public records (screenings)."""
+    return uuid.uuid4().hex
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes, also on SQLite which stores them naive."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType}
+
+
+class ListVersion(Base):
+    """One successful import or refresh of one source; at most one per source is current."""
+
+    __tablename__ = "list_version"
+    __table_args__ = (
+        UniqueConstraint("source", "version", name="uq_list_version_source_version"),
+        Index("ix_list_version_source_current", "source", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(Text)  # URL or file path(s) it came from
+    checksum: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int] = mapped_column(Integer)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    parse_stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    entries: Mapped[list[ListEntryRow]] = relationship(back_populates="list_version")
+
+
+class ListEntryRow(Base):
+    """One entry of one list version, stored whole as JSON plus the columns we search by."""
+
+    __tablename__ = "list_entry"
+    __table_args__ = (
+        UniqueConstraint("list_version_id", "entry_id", name="uq_list_entry_version_entry"),
+        Index("ix_list_entry_source_entry", "source", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_version.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    primary_name: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column()
+
+    list_version: Mapped[ListVersion] = relationship(back_populates="entries")
+
+
+class ListChange(Base):
+    """One entry added, changed or removed by a list version (its diff, stored)."""
+
+    __tablename__ = "list_change"
+    __table_args__ = (Index("ix_list_change_version", "list_version_id", "change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_version.id", ondelete="CASCADE"))
+    entry_id: Mapped[str] = mapped_column(String(255))
+    change: Mapped[str] = mapped_column(String(8))  # added | changed | removed
+
+
+class SourceStatus(Base):
+    """Latest state of each source: what serves now, and the outcome of the last attempt."""
+
+    __tablename__ = "source_status"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    current_version_id: Mapped[int | None] = mapped_column(ForeignKey("list_version.id"))
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # new_version | unchanged | not_modified | failed
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    # part → {"etag", "last_modified"} of the files behind the current version
+    http_cache: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set while a refresh runs, so a manual "refresh now" never overlaps a scheduled one.
+    refreshing_since: Mapped[datetime | None] = mapped_column()
+
+
+class ApiKey(Base):
+    """A key for a calling system. Only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    last_used_at: Mapped[datetime | None] = mapped_column()
+
+    def is_active(self, now: datetime) -> bool:
+        """Neither revoked nor expired at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class Screening(Base):
+    """One screening request: what was asked, what was answered, against which lists."""
+
+    __tablename__ = "screening"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # api | upload | sweep | cli
+    actor: Mapped[str] = mapped_column(String(200))  # "apikey:<id>:<name>", "cli", ...
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(64))
+    threshold: Mapped[float] = mapped_column(Float)
+    list_versions: Mapped[dict[str, Any]] = mapped_column()
+    request: Mapped[dict[str, Any]] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column()
+    alert_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,116 @@
+"""Screening a supplier: run the engine, shape the answer, record what was asked and answered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from screening import Match, Matcher, Query
+from service.config import ScreeningSettings
+from service.engine import LoadedIndex
+from service.errors import NotReadyError
+from service.models import Screening
+from service.schemas import SupplierInput
+
+
+def lists_used(index: LoadedIndex) -> list[dict[str, Any]]:
+    """The list versions an answer was computed on."""
+    return [
+        {
+            "source": v.source,
+            "version": v.version,
+            "as_of": v.published_at or v.fetched_at.isoformat(),
+            "fetched_at": v.fetched_at.isoformat(),
+            "entry_count": v.entry_count,
+        }
+        for v in index.versions
+    ]
+
+
+def match_to_json(index: LoadedIndex, match: Match, strong_threshold: float) -> dict[str, Any]:
+    """One match as the API returns it: list entry summary, score and explanation."""
+    entry = index.entries[match.key]
+    return {
+        "source": entry.source,
+        "entry_id": entry.entry_id,
+        "name": entry.name,
+        "kind": entry.kind,
+        "programs": list(entry.programs),
+        "countries": list(entry.countries),
+        "score": round(match.score, 4),
+        "strong": match.score >= strong_threshold,
+        "matched_name": match.matched_name,
+        "query_name": match.query_name,
+        "explanation": {
+            "summary": match.summary,
+            "query_normalized": match.query_normalized,
+            "matched_normalized": match.matched_normalized,
+            "features": [asdict(f) for f in match.features],
+            "detail": match.detail,
+        },
+    }
+
+
+def screen_supplier(
+    index: LoadedIndex, supplier: SupplierInput, settings: ScreeningSettings
+) -> list[dict[str, Any]]:
+    """All alerts for one supplier, best first."""
+    query = Query(
+        name=supplier.name,
+        kind=supplier.kind,  # type: ignore[arg-type]
+        country=supplier.country,
+        aliases=supplier.all_other_names,
+    )
+    matches = index.matcher.screen(query, threshold=settings.threshold, limit=settings.limit)
+    return [match_to_json(index, m, settings.strong_threshold) for m in matches]
+
+
+def run_screening(
+    session: Session,
+    index: LoadedIndex | None,
+    suppliers: Sequence[SupplierInput],
+    settings: ScreeningSettings,
+    *,
+    channel: str,
+    actor: str,
+    request_id: str | None,
+    request_body: dict[str, Any],
+) -> tuple[Screening, list[dict[str, Any]]]:
+    """Screen `suppliers`, store a `Screening` row (not committed), return it and the results."""
+    if index is None:
+        raise NotReadyError(
+            "no watchlist is loaded, so no supplier can be cleared; "
+            "import one with 'flask --app service lists import un_sc FILE'"
+        )
+    started = time.perf_counter()
+    results = []
+    for supplier in suppliers:
+        matches = screen_supplier(index, supplier, settings)
+        results.append(
+            {
+                "ref": supplier.ref,
+                "name": supplier.name,
+                "decision": "alert" if matches else "clear",
+                "matches": matches,
+            }
+        )
+    algorithm = f"{Matcher.NAME}/{Matcher.VERSION}"
+    screening = Screening(
+        channel=channel,
+        actor=actor,
+        request_id=request_id,
+        algorithm=algorithm,
+        threshold=settings.threshold,
+        list_versions={"lists": lists_used(index)},
+        request=request_body,
+        response={"results": results},
+        alert_count=sum(1 for r in results if r["decision"] == "alert"),
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+    session.add(screening)
+    session.flush()
+    return screening, results

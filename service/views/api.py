@@ -1,0 +1,103 @@
+"""JSON API for purchasing systems, versioned under /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from screening import Matcher
+from service import get_settings
+from service.auth import require_api_key
+from service.db import get_session
+from service.engine import get_index_holder
+from service.errors import BadRequestError, NotFoundError, PayloadTooLargeError
+from service.lists import source_overview
+from service.models import Screening
+from service.schemas import parse_screen_request
+from service.screenings import run_screening
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        raise BadRequestError(
+            "request body must be JSON (Content-Type: application/json)",
+            [{"field": "", "message": "not JSON"}],
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequestError("request body is not valid JSON", [{"field": "", "message": "invalid JSON"}])
+    return body
+
+
+@bp.post("/screen")
+@require_api_key("officer", "reviewer", "approver")
+def screen() -> Response:
+    """Screen one supplier, or {"suppliers": [...]}, against every loaded list."""
+    settings = get_settings().screening
+    body = _json_body()
+    if (
+        isinstance(body, dict)
+        and isinstance(body.get("suppliers"), list)
+        and len(body["suppliers"]) > settings.max_batch
+    ):
+        raise PayloadTooLargeError(
+            f"at most {settings.max_batch} suppliers per request", {"limit": settings.max_batch}
+        )
+    suppliers, batch = parse_screen_request(body, settings.max_batch)
+    index = get_index_holder().get()
+    session = get_session()
+    screening, results = run_screening(
+        session,
+        index,
+        suppliers,
+        settings,
+        channel="api",
+        actor=f"apikey:{g.api_key.id}:{g.api_key.name}",
+        request_id=g.request_id,
+        request_body=body,
+    )
+    session.commit()
+    return jsonify(_screen_answer(screening, results, batch))
+
+
+def _screen_answer(screening: Screening, results: list[dict[str, Any]], batch: bool) -> dict[str, Any]:
+    common = {
+        "screening_id": screening.id,
+        "lists": screening.list_versions["lists"],
+        "algorithm": {"name": Matcher.NAME, "version": Matcher.VERSION},
+        "threshold": screening.threshold,
+    }
+    return {"results": results, **common} if batch else {**results[0], **common}
+
+
+@bp.get("/screenings/<screening_id>")
+@require_api_key()
+def get_screening(screening_id: str) -> Response:
+    """What was asked, what was answered, with which list versions."""
+    screening = get_session().get(Screening, screening_id)
+    if screening is None:
+        raise NotFoundError(f"no screening {screening_id!r}")
+    return jsonify(
+        {
+            "screening_id": screening.id,
+            "created_at": screening.created_at.isoformat(),
+            "channel": screening.channel,
+            "actor": screening.actor,
+            "algorithm": screening.algorithm,
+            "threshold": screening.threshold,
+            "lists": screening.list_versions["lists"],
+            "request": screening.request,
+            "response": screening.response,
+            "duration_ms": round(screening.duration_ms, 2),
+        }
+    )
+
+
+@bp.get("/lists")
+@require_api_key()
+def lists() -> Response:
+    """Every configured source with its serving version and status."""
+    return jsonify({"sources": source_overview(get_session())})
