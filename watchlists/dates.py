@@ -14,11 +14,18 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january", "janvier"), ("feb", "february", "fevrier", "février"),
-            ("mar", "march", "mars"), ("apr", "april", "avril"), ("may", "mai"),
-            ("jun", "june", "juin"), ("jul", "july", "juillet"), ("aug", "august", "aout", "août"),
-            ("sep", "sept", "september", "septembre"), ("oct", "october", "octobre"),
-            ("nov", "november", "novembre"), ("dec", "december", "decembre", "décembre"),
+            ("jan", "january", "janvier"),
+            ("feb", "february", "fevrier", "février"),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juillet"),
+            ("aug", "august", "aout", "août"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "decembre", "décembre"),
         ),
         start=1,
     )

@@ -1,9 +1,9 @@
 """Exceptions raised by the watchlists package.
 
-    WatchlistError
-    ├── ParseError       the file is not what its format promises (names source and location)
-    ├── ValidationError  the parsed list breaks a bound (too few entries, shrank too much)
-    └── FetchError       download failed, timed out, was truncated or was not the file
+WatchlistError
+├── ParseError       the file is not what its format promises (names source and location)
+├── ValidationError  the parsed list breaks a bound (too few entries, shrank too much)
+└── FetchError       download failed, timed out, was truncated or was not the file
 """
 
 from __future__ import annotations
