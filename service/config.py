@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
 
 from watchlists.formats import FORMATS, SINGLE_FILE
 
@@ -320,8 +321,10 @@ def _validate_source(src: SourceSettings, problems: list[str]) -> None:
         problems.append(f"{base}.min_entries: must not be negative")
     if not 0.0 <= src.max_shrink <= 1.0:
         problems.append(f"{base}.max_shrink: must be between 0 and 1, got {src.max_shrink}")
-    if len(src.refresh.split()) != 5:
-        problems.append(f"{base}.refresh: must be a 5-field cron expression, got {src.refresh!r}")
+    try:
+        CronTrigger.from_crontab(src.refresh, timezone="UTC")
+    except ValueError as exc:
+        problems.append(f"{base}.refresh: must be a 5-field cron expression, got {src.refresh!r} ({exc})")
     for part, url in src.files.items():
         if not url.startswith(("https://", "http://")):
             problems.append(f"{base}: the URL of part {part!r} is not http(s): {url!r}")

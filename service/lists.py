@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session
 
-from service.config import Settings
+from service.config import Settings, SourceSettings
 from service.models import ListVersion, SourceStatus, utcnow
 from service.store import get_current_versions, get_source_statuses, store_snapshot
 from watchlists.formats import SINGLE_FILE, get_format
@@ -96,6 +97,14 @@ def _status(
     return "stale" if now - last_success > stale_after else "ok"
 
 
+def next_run_at(spec: SourceSettings | None, now: datetime) -> str | None:
+    """When the source's refresh schedule fires next (None when disabled or unscheduled)."""
+    if spec is None or not spec.enabled or not spec.files:
+        return None
+    fire = CronTrigger.from_crontab(spec.refresh, timezone=UTC).get_next_fire_time(None, now)
+    return fire.isoformat() if fire else None
+
+
 def source_overview(session: Session, settings: Settings | None = None) -> list[dict[str, Any]]:
     """One dict per configured (or loaded) source: status, version, counts, ages, last error."""
     from service import get_settings
@@ -103,27 +112,49 @@ def source_overview(session: Session, settings: Settings | None = None) -> list[
     settings = settings or get_settings()
     versions = {v.source: v for v in get_current_versions(session)}
     statuses = get_source_statuses(session)
-    ids = [s.id for s in settings.watchlists.sources] + sorted(
-        set(versions) - {s.id for s in settings.watchlists.sources}
-    )
+    configured = [s.id for s in settings.watchlists.sources]
+    ids = configured + sorted(set(versions) - set(configured))
     stale_after = timedelta(hours=settings.watchlists.stale_after_hours)
     now = utcnow()
-    overview = []
-    for source in ids:
-        version, status = versions.get(source), statuses.get(source)
-        overview.append(
-            {
-                "source": source,
-                "status": _status(version, status, stale_after, now),
-                "version": version.version if version else None,
-                "entry_count": version.entry_count if version else None,
-                "published_at": version.published_at if version else None,
-                "fetched_at": version.fetched_at.isoformat() if version else None,
-                "age_hours": round((now - version.fetched_at).total_seconds() / 3600, 2) if version else None,
-                "last_success_at": status.last_success_at.isoformat()
-                if status and status.last_success_at
-                else None,
-                "last_error": status.last_error if status else None,
-            }
+    return [
+        _source_row(
+            source,
+            settings.watchlists.get(source),
+            versions.get(source),
+            statuses.get(source),
+            stale_after,
+            now,
         )
-    return overview
+        for source in ids
+    ]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _source_row(
+    source: str,
+    spec: SourceSettings | None,
+    version: ListVersion | None,
+    status: SourceStatus | None,
+    stale_after: timedelta,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "title": spec.title if spec else "",
+        "format": spec.format if spec else None,
+        "enabled": bool(spec and spec.enabled),
+        "status": _status(version, status, stale_after, now),
+        "version": version.version if version else None,
+        "entry_count": version.entry_count if version else None,
+        "published_at": version.published_at if version else None,
+        "fetched_at": _iso(version.fetched_at) if version else None,
+        "age_hours": round((now - version.fetched_at).total_seconds() / 3600, 2) if version else None,
+        "last_attempt_at": _iso(status.last_attempt_at) if status else None,
+        "last_success_at": _iso(status.last_success_at) if status else None,
+        "last_outcome": status.last_outcome if status else None,
+        "last_error": status.last_error if status else None,
+        "next_run_at": next_run_at(spec, now),
+    }

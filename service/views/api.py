@@ -12,7 +12,6 @@ from service.auth import require_api_key
 from service.db import get_session
 from service.engine import get_index_holder
 from service.errors import BadRequestError, NotFoundError, PayloadTooLargeError
-from service.lists import source_overview
 from service.models import Screening
 from service.schemas import parse_screen_request
 from service.screenings import run_screening
@@ -94,10 +93,3 @@ def get_screening(screening_id: str) -> Response:
             "duration_ms": round(screening.duration_ms, 2),
         }
     )
-
-
-@bp.get("/lists")
-@require_api_key()
-def lists() -> Response:
-    """Every configured source with its serving version and status."""
-    return jsonify({"sources": source_overview(get_session())})

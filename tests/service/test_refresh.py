@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_DATA
 from flask import Flask
 
-from conftest import SHARED_DATA
 from service import get_settings
 from service.db import session_scope
 from service.lists import source_overview
@@ -121,7 +121,11 @@ def test_good_update_stores_a_real_diff(db_app: Flask, publisher: ListServer, un
         version = get_current_version(s, "un_sc")
         assert version is not None
         diff = get_diff(s, version)
-        assert (len(diff.added), len(diff.changed), len(diff.removed)) == (version.added, version.changed, version.removed)
+        assert (len(diff.added), len(diff.changed), len(diff.removed)) == (
+            version.added,
+            version.changed,
+            version.removed,
+        )
         assert len(diff.added) - len(diff.removed) == 1009 - 1003
         assert diff.added and diff.removed and diff.changed
     assert status(db_app)["status"] == "ok"
@@ -150,16 +154,42 @@ def truncated(body: bytes) -> Reply:
         (lambda body: Reply(status=404, body=b"gone"), "HTTP 404"),
         (lambda body: Reply(body=body, delay=2.0), "timed out"),
         (
-            lambda body: Reply(body=b"<!DOCTYPE html><html><body>Maintenance</body></html>", headers={"Content-Type": "text/html; charset=utf-8"}),
+            lambda body: Reply(
+                body=b"<!DOCTYPE html><html><body>Maintenance</body></html>",
+                headers={"Content-Type": "text/html; charset=utf-8"},
+            ),
             "HTML page",
         ),
-        (lambda body: Reply(body=b"<!doctype html><p>login</p>", headers={"Content-Type": "application/xml"}), "HTML page"),
+        (
+            lambda body: Reply(
+                body=b"<!doctype html><p>login</p>", headers={"Content-Type": "application/xml"}
+            ),
+            "HTML page",
+        ),
         (truncated, "truncated"),
-        (lambda body: Reply(body=body[: len(body) // 2]), "un_sc"),  # cut file with a matching length: parse error
-        (lambda body: Reply(body=b'<?xml version="1.0"?><CONSOLIDATED_LIST><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>'), "fewer than the minimum 500"),
+        (
+            lambda body: Reply(body=body[: len(body) // 2]),
+            "un_sc",
+        ),  # cut file with a matching length: parse error
+        (
+            lambda body: Reply(
+                body=b'<?xml version="1.0"?><CONSOLIDATED_LIST><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>'
+            ),
+            "fewer than the minimum 500",
+        ),
         (lambda body: Reply(body=b""), "empty"),
     ],
-    ids=["500", "404", "timeout", "html-content-type", "html-body", "truncated", "unparsable", "empty-list", "empty-body"],
+    ids=[
+        "500",
+        "404",
+        "timeout",
+        "html-content-type",
+        "html-body",
+        "truncated",
+        "unparsable",
+        "empty-list",
+        "empty-body",
+    ],
 )
 def test_every_failure_keeps_the_previous_version(
     db_app: Flask, publisher: ListServer, un_bytes, make_reply, expected_error: str
@@ -189,7 +219,9 @@ def test_a_list_shrunk_past_the_bound_is_refused(db_app: Flask, publisher: ListS
     assert serving(db_app) == (1, 1009)
 
 
-def test_a_failure_first_time_leaves_nothing_serving_and_says_so(db_app: Flask, publisher: ListServer) -> None:
+def test_a_failure_first_time_leaves_nothing_serving_and_says_so(
+    db_app: Flask, publisher: ListServer
+) -> None:
     point_at(db_app, publisher.url)
     publisher.replies = [Reply(status=503)]
     assert refresh_source(db_app, "un_sc").outcome == "failed"
@@ -209,7 +241,9 @@ def test_a_gzip_encoded_download_is_accepted(db_app: Flask, publisher: ListServe
 def test_mirror_folder_refresh_for_offline_installs(db_app: Flask, tmp_path: Path, un_bytes) -> None:
     _, new = un_bytes
     settings = get_settings(db_app)
-    db_app.extensions["screening"] = replace(settings, watchlists=replace(settings.watchlists, mirror_dir=str(tmp_path)))
+    db_app.extensions["screening"] = replace(
+        settings, watchlists=replace(settings.watchlists, mirror_dir=str(tmp_path))
+    )
     missing = refresh_source(db_app, "un_sc")
     assert missing.outcome == "failed" and "mirror file(s) not found" in missing.message
     (tmp_path / "un_sc").mkdir()
@@ -232,3 +266,43 @@ def test_a_running_refresh_blocks_a_second_one(db_app: Flask, publisher: ListSer
     assert results == ["new_version"]
     with session_scope(db_app) as s:
         assert get_source_statuses(s)["un_sc"].refreshing_since is None  # released
+
+
+def test_lists_api_shows_versions_diffs_and_entries(db_app: Flask, publisher: ListServer, un_bytes) -> None:
+    from service.auth import create_api_key
+
+    old, new = un_bytes
+    point_at(db_app, publisher.url)
+    for body in (old, new):
+        publisher.replies = [Reply(body=body)]
+        assert refresh_source(db_app, "un_sc").outcome == "new_version"
+    with session_scope(db_app) as s:
+        _, key = create_api_key(s, "t", "officer")
+    client = db_app.test_client()
+    headers = {"Authorization": f"Bearer {key}"}
+    sources = client.get("/api/v1/lists", headers=headers).get_json()["sources"]
+    un = next(row for row in sources if row["source"] == "un_sc")
+    assert (un["status"], un["version"], un["entry_count"], un["last_outcome"]) == (
+        "ok",
+        2,
+        1009,
+        "new_version",
+    )
+    assert un["next_run_at"] and un["published_at"].startswith("2026-05-08")
+    assert {row["source"] for row in sources} >= {"us_ofac_sdn", "eu_fsf", "worldbank_debarred"}
+    never = next(row for row in sources if row["source"] == "eu_fsf")
+    assert never["status"] == "never" and never["version"] is None
+    versions = client.get("/api/v1/lists/un_sc/versions", headers=headers).get_json()["versions"]
+    assert [(v["version"], v["current"], v["entry_count"]) for v in versions] == [
+        (2, True, 1009),
+        (1, False, 1003),
+    ]
+    diff = client.get("/api/v1/lists/un_sc/versions/2/diff", headers=headers).get_json()
+    assert len(diff["diff"]["added"]) == diff["added"] and diff["diff"]["removed"]
+    added = diff["diff"]["added"][0]
+    entry = client.get(f"/api/v1/lists/un_sc/entries/{added}", headers=headers).get_json()
+    assert entry["entry_id"] == added and entry["names"]
+    removed = diff["diff"]["removed"][0]
+    assert client.get(f"/api/v1/lists/un_sc/entries/{removed}", headers=headers).status_code == 404
+    assert client.get("/api/v1/lists/un_sc/versions/9/diff", headers=headers).status_code == 404
+    assert client.get("/api/v1/lists/nope/versions", headers=headers).status_code == 404
