@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app service
 
-.PHONY: run test install install-dev migrate lint clean browser screenshot
+.PHONY: run test install install-dev migrate lint clean browser screenshot bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ test: install-dev browser
 # Refresh the README's screenshot from the browser test.
 screenshot: install-dev browser
 	SCREENING_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_ui.py -q
+
+# Long benchmarks (figures go to docs/benchmarks.md); not part of `make test`.
+bench: install-dev
+	PYTHONPATH=. $(BIN)/python bench/bench_lists.py
+	PYTHONPATH=. $(BIN)/python bench/bench_screening.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -82,6 +82,8 @@ class SourceSettings:
     parts: dict[str, str] = field(default_factory=dict)  # part name → URL
     headers: dict[str, str] = field(default_factory=dict)  # extra request headers
     mirror: dict[str, str] = field(default_factory=dict)  # part name → file name in the mirror
+    columns: dict[str, str] = field(default_factory=dict)  # custom lists: field → column header
+    options: dict[str, str] = field(default_factory=dict)  # parser options (sheet, delimiter, ...)
     refresh: str = "0 3 * * *"
     min_entries: int = 1
     max_shrink: float = 0.1
@@ -91,6 +93,11 @@ class SourceSettings:
     def files(self) -> dict[str, str]:
         """Part name → URL for every file this source is read from."""
         return dict(self.parts) if self.parts else ({SINGLE_FILE: self.url} if self.url else {})
+
+    @property
+    def parser_options(self) -> dict[str, Any]:
+        """What the format's parser is given besides the files."""
+        return {**self.options, "columns": dict(self.columns)} if self.columns else dict(self.options)
 
     def mirror_name(self, part: str) -> str:
         """The file name of `part` inside <mirror_dir>/<source id>/."""

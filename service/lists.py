@@ -38,7 +38,9 @@ def import_files(
         configured = ", ".join(s.id for s in settings.watchlists.sources)
         raise UnknownSourceError(f"unknown source {source!r} (configured: {configured})")
     data = {part: path.read_bytes() for part, path in files.items()}
-    snapshot = build_snapshot(source, fmt or spec.format, data, min_entries=spec.min_entries)
+    snapshot = build_snapshot(
+        source, fmt or spec.format, data, min_entries=spec.min_entries, options=spec.parser_options
+    )
     origin = " ".join(str(p.resolve()) for p in files.values())
     version = store_snapshot(session, snapshot, origin=origin, max_shrink=spec.max_shrink)
     if version is not None:

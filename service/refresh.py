@@ -78,7 +78,9 @@ def _refresh_locked(
             return RefreshResult(
                 spec.id, "not_modified", message="the publisher reports no change (HTTP 304)"
             )
-        snapshot = build_snapshot(spec.id, spec.format, files.data, min_entries=spec.min_entries)
+        snapshot = build_snapshot(
+            spec.id, spec.format, files.data, min_entries=spec.min_entries, options=spec.parser_options
+        )
         with session_scope(app) as session:
             version = store_snapshot(session, snapshot, origin=files.origin, max_shrink=spec.max_shrink)
             _update_status(session, spec.id, "new_version" if version else "unchanged", files.cache)

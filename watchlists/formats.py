@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from watchlists.errors import ParseError
 from watchlists.parsers import (
@@ -29,8 +30,9 @@ from watchlists.parsers import (
 from watchlists.types import ListEntry, ParseReport
 
 SINGLE_FILE = "file"
+Options = Mapping[str, Any]  # per-source parser options, e.g. a custom list's column mapping
 SingleParser = Callable[[bytes, ParseReport], Iterator[ListEntry]]
-MultiParser = Callable[[Mapping[str, bytes], ParseReport, str], Iterator[ListEntry]]
+MultiParser = Callable[[Mapping[str, bytes], ParseReport, str, Options], Iterator[ListEntry]]
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,23 @@ class Format:
 
 
 def _single(parser: SingleParser) -> MultiParser:
-    def read(files: Mapping[str, bytes], report: ParseReport, source: str) -> Iterator[ListEntry]:
+    def read(
+        files: Mapping[str, bytes], report: ParseReport, source: str, options: Options
+    ) -> Iterator[ListEntry]:
         return parser(files[SINGLE_FILE], report)
 
     return read
 
 
-def _ofac_xml(files: Mapping[str, bytes], report: ParseReport, source: str) -> Iterator[ListEntry]:
+def _ofac_xml(
+    files: Mapping[str, bytes], report: ParseReport, source: str, options: Options
+) -> Iterator[ListEntry]:
     return ofac_xml.parse(files[SINGLE_FILE], report, source=source)
 
 
-def _ofac_csv(files: Mapping[str, bytes], report: ParseReport, source: str) -> Iterator[ListEntry]:
+def _ofac_csv(
+    files: Mapping[str, bytes], report: ParseReport, source: str, options: Options
+) -> Iterator[ListEntry]:
     return ofac_csv.parse_files(files, report, source=source)
 
 
@@ -99,7 +107,7 @@ def get_format(name: str) -> Format:
 
 
 def parse_format(
-    fmt: Format, source: str, files: Mapping[str, bytes], report: ParseReport
+    fmt: Format, source: str, files: Mapping[str, bytes], report: ParseReport, options: Options | None = None
 ) -> Iterator[ListEntry]:
     """Parse `files` (part name → bytes) as `fmt`; ParseError when a required part is missing."""
     missing = [part for part, required in fmt.parts.items() if required and part not in files]
@@ -109,4 +117,4 @@ def parse_format(
         raise ParseError(
             source, f"format {fmt.name} reads the parts {expected}; got {', '.join(sorted(files)) or 'none'}"
         )
-    return fmt.read(files, report, source)
+    return fmt.read(files, report, source, options or {})

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from watchlists.errors import ParseError, ValidationError
-from watchlists.formats import SINGLE_FILE, get_format, parse_format
+from watchlists.formats import SINGLE_FILE, Options, get_format, parse_format
 from watchlists.types import ParseReport, Snapshot
 
 HTML_SIGNATURES = (b"<!doctype html", b"<html")
@@ -36,7 +36,12 @@ def looks_like_html(data: bytes) -> bool:
 
 
 def build_snapshot(
-    source: str, fmt: str, files: Mapping[str, bytes] | bytes, *, min_entries: int = 1
+    source: str,
+    fmt: str,
+    files: Mapping[str, bytes] | bytes,
+    *,
+    min_entries: int = 1,
+    options: Options | None = None,
 ) -> Snapshot:
     """Parse `files` (part → bytes, or the bytes of a single-file format) as `source`.
 
@@ -54,7 +59,7 @@ def build_snapshot(
     # A shared parser may not know the configured source id (e.g. us_ofac_cons via ofac_csv).
     entries = tuple(
         e if e.source == source else replace(e, source=source)
-        for e in parse_format(get_format(fmt), source, parts, report)
+        for e in parse_format(get_format(fmt), source, parts, report, options)
     )
     seen: set[str] = set()
     for entry in entries:
