@@ -1,9 +1,9 @@
 """Helpers shared by the EU, Canada, EBRD, BIS, CSL and OpenSanctions parsers (private).
 
-* `parse_xml`: defusedxml with DTDs refused; every failure becomes a ParseError with the
-  line and column. `local_name` / `children` match elements whatever their namespace.
-* `decode_text` / `read_csv`: strict UTF-8 (BOM and a trailing 0x1A dropped) and the csv
-  reader, so an unterminated quoted field or a short row is a ParseError naming its line.
+XML parsing, text decoding, countries and de-duplication are in `_common`; here:
+
+* `read_csv`: the csv reader over `_common.decode_text` output, so an unterminated quoted
+  field or a short row is a ParseError naming its line; `split_multi` for ";" cells.
 * `split_embedded`: "X a.k.a. Y", "X (formerly Y)", "X d/b/a Y" packed in one name field.
 * `looks_like_organization`: a legal-form or institution word in the name.
 """
@@ -14,61 +14,12 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
-from xml.etree.ElementTree import Element
-from xml.etree.ElementTree import ParseError as XMLSyntaxError
-from xml.parsers.expat import ErrorString
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
-from watchlists.countries import to_alpha2
 from watchlists.errors import ParseError
+from watchlists.parsers._common import collapse
 from watchlists.types import NameType, ParseReport
 
-_T = TypeVar("_T")
-
-# --- XML ---------------------------------------------------------------------------------
-
-
-def parse_xml(source: str, data: bytes) -> Element:
-    """Parse with defusedxml, refusing any DTD, and wrap every failure in ParseError."""
-    try:
-        root: Element = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ParseError(source, f"unsafe XML refused: {exc!r}") from exc
-    except XMLSyntaxError as exc:
-        line, column = exc.position
-        reason = ErrorString(exc.code) or str(exc)
-        raise ParseError(source, f"malformed XML: {reason}", f"line {line}, column {column}") from exc
-    except LookupError as exc:  # expat's answer to an unknown declared encoding
-        raise ParseError(source, f"malformed XML: {exc}", "XML declaration") from exc
-    return root
-
-
-def local_name(tag: object) -> str:
-    """The tag without its ``{namespace}``; "" for comments and processing instructions."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def children(element: Element, name: str) -> list[Element]:
-    """Direct children whose local name is `name`, in document order."""
-    return [child for child in element if local_name(child.tag) == name]
-
-
 # --- delimited text ----------------------------------------------------------------------
-
-
-def decode_text(source: str, data: bytes) -> str:
-    """UTF-8 text without BOM or DOS end-of-file mark; ParseError for binary or other encodings."""
-    nul = data.find(b"\x00", 0, 4096)
-    if nul >= 0:
-        raise ParseError(source, "binary data, not a text file", f"byte {nul}")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(source, f"not UTF-8 text: {exc.reason}", f"byte {exc.start}") from exc
-    return text.rstrip("\x1a")
 
 
 def read_csv(
@@ -124,6 +75,12 @@ def split_multi(cell: str, separator: str = ";") -> list[str]:
 
 # --- names -------------------------------------------------------------------------------
 
+# This splitter and `_sheets.split_embedded` read different grammars and are kept apart so
+# each group's names (and the eval keys built from them) stay as they are. This one splits
+# the parts after a marker on ";" and " or ", recurses into "(a.k.a. …)" brackets and keeps
+# the value whole when there is no marker; the sheets one knows more markers ("n.k.a.",
+# "now known as", a leading "also"), does not split parts and gives "" as the head of a
+# value that starts with a marker. OFAC's splitter (`_ofac_common`) reads only "x.k.a.".
 _MARKER = (
     r"(?:(?P<former>f/k/a|f\.k\.a\.?|formerly\s+(?:known|operating)\s+as:?|previously\s+known\s+as"
     r"|formerly)|(?P<alias>a\.k\.a\.?|aka|also\s+known\s+as|(?:may\s+)?also\s+(?:be\s+)?doing\s+"
@@ -193,31 +150,3 @@ def looks_like_organization(name: str) -> bool:
     """True when a token (dots removed, casefolded) is a legal form or institution word."""
     tokens = (token.replace(".", "").strip(",;:()\"'") for token in name.casefold().split())
     return any(token in _ORG_WORDS for token in tokens)
-
-
-# --- small helpers -----------------------------------------------------------------------
-
-
-def collapse(value: str | None) -> str:
-    """Whitespace (including no-break spaces and newlines) collapsed to single spaces."""
-    return " ".join(value.split()) if value else ""
-
-
-def country(value: str, report: ParseReport) -> str | None:
-    """ISO alpha-2 for a printed country or code; unknown values are counted."""
-    if not value:
-        return None
-    code = to_alpha2(value)
-    if code is None:
-        report.count("unknown_country")
-    return code
-
-
-def unique(items: Iterable[_T | None]) -> tuple[_T, ...]:
-    """Distinct truthy items in first-seen order."""
-    return tuple(dict.fromkeys(item for item in items if item))
-
-
-def properties(found: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    """Property values de-duplicated, empty ones left out."""
-    return {key: unique(values) for key, values in found.items() if any(values)}

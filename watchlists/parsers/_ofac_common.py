@@ -28,15 +28,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from watchlists.countries import to_alpha2
 from watchlists.dates import parse_date
+from watchlists.parsers._common import collapse, properties, unique
+from watchlists.parsers._common import country as _country
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, ParseReport
-
-_T = TypeVar("_T")
 
 # OFAC's public detail page of one entry, keyed by ent_num / uid.
 ENTRY_URL = "https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entry_id}"
@@ -137,9 +135,9 @@ class EntryBuilder:
         names: dict[tuple[str, str], Name] = {}
         for name in self.names:
             names.setdefault((name.value, name.type), name)
-        properties = {k: unique(v) for k, v in self.properties.items() if v}
+        found = properties(self.properties)
         if self.citizenships:
-            properties["citizenship"] = unique(self.citizenships)
+            found["citizenship"] = unique(self.citizenships)
         nationalities = unique([*self.nationalities, *self.citizenships])
         return ListEntry(
             source=self.source,
@@ -155,15 +153,8 @@ class EntryBuilder:
             programs=unique(self.programs),
             remarks=" ".join(r for r in self.remarks if r) or None,
             url=ENTRY_URL.format(entry_id=self.entry_id),
-            properties=properties,
+            properties=found,
         )
-
-
-def unique(items: Sequence[_T | None]) -> tuple[_T, ...]:
-    """Distinct truthy items in first-seen order."""
-    if len(items) < 2:  # most lists are empty or hold one item: skip the dict
-        return tuple(item for item in items if item)
-    return tuple(item for item in dict.fromkeys(items) if item)
 
 
 def clean(value: str | None) -> str:
@@ -171,8 +162,10 @@ def clean(value: str | None) -> str:
     if not value or value == NULL:
         return ""
     text = value.strip()
+    # Only runs of ASCII white space are looked for (the common case, and cheap): a lone
+    # no-break space inside a value is kept, as it always has been.
     if "  " in text or "\t" in text or "\n" in text or "\r" in text:
-        text = " ".join(text.split())
+        text = collapse(text)
     return "" if text == "-0-" else text
 
 
@@ -181,15 +174,7 @@ def clean(value: str | None) -> str:
 
 def country(value: str, report: ParseReport) -> str | None:
     """ISO alpha-2 for a country as OFAC prints it; placeholders and unknowns are counted."""
-    text = clean(value)
-    if text.casefold() in _COUNTRY_PLACEHOLDERS:
-        if text:
-            report.count("country_placeholder")
-        return None
-    code = ofac_alpha2(text)
-    if code is None:
-        report.count("unknown_country")
-    return code
+    return _country(clean(value), report, placeholders=_COUNTRY_PLACEHOLDERS, lookup=ofac_alpha2)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -292,7 +277,9 @@ def split_embedded(value: str) -> list[tuple[str, str]]:
     """Split "A a.k.a. B f.k.a. C" into [("", "A"), ("a.k.a.", "B"), ("f.k.a.", "C")].
 
     OFAC prints one name per field; this guards against a packed one. A name without an
-    embedded marker comes back whole ("YK-AKA" has no dots and stays one name).
+    embedded marker comes back whole ("YK-AKA" has no dots and stays one name). Narrower
+    than `_listkit.split_embedded` on purpose: only OFAC's own dotted markers, and the
+    marker is kept because it becomes the name's ``quality``.
     """
     text = clean(value)
     if ".k.a." not in text.casefold():

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from watchlists.parsers._common import collapse
 from watchlists.parsers._ofac_common import (
     PROPERTY_LABEL_PATTERN,
     EntryBuilder,
@@ -126,7 +127,7 @@ def _add_alias(kind: str, quoted: str, builder: EntryBuilder, report: ParseRepor
         report.count("unquoted_remark_alias")
         name = name.strip("'")
     if name:
-        builder.names.append(Name(" ".join(name.split()), _WEAK, quality=_QUALITY[kind]))
+        builder.names.append(Name(collapse(name), _WEAK, quality=_QUALITY[kind]))
 
 
 def _add_personal(label: str, value: str, builder: EntryBuilder, report: ParseReport) -> None:

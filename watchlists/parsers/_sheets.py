@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
 
 from watchlists.countries import to_alpha2
 from watchlists.errors import ParseError
+from watchlists.parsers._common import collapse
 from watchlists.types import NameType, ParseReport
 from watchlists.xlsx import CellValue, XlsxError, read_rows
-
-_T = TypeVar("_T")
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -109,7 +107,7 @@ def text(value: CellValue) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return collapse(str(value))
 
 
 def cell(row: Sequence[CellValue], index: int) -> CellValue:
@@ -147,7 +145,7 @@ def country_codes(value: str, report: ParseReport) -> list[str]:
     a whole ("Bosnia and Herzegovina") is never split. Counts ``country_placeholder``
     and ``unknown_country`` (once per unresolved part).
     """
-    value = " ".join(value.split()).strip(" .,;")
+    value = collapse(value).strip(" .,;")
     if not value:
         return []
     if value.casefold() in _COUNTRY_PLACEHOLDERS:
@@ -194,12 +192,13 @@ def enumerated_items(value: str) -> list[str]:
     return [p for p in parts if p] or ([value] if value else [])
 
 
-def split_embedded(value: str) -> tuple[str, list[tuple[NameType, str]]]:
+def split_embedded(value: str) -> tuple[str, list[tuple[str, NameType]]]:
     """Split "X a.k.a. Y", "X (formerly Y)", "d/b/a Y" into X and its typed other names.
 
     Returns the head (the text before the first marker, "" when the value starts with
-    one) and ("alias" | "former", name) for each marked name. A bare "also" counts as a
-    marker only at the start ("also MR. X").
+    one) and (name, "alias" | "former") for each marked name. A bare "also" counts as a
+    marker only at the start ("also MR. X"). The World Bank and IDB grammar: how it differs
+    from `_listkit.split_embedded` is said there.
     """
     matches = [
         m
@@ -209,7 +208,7 @@ def split_embedded(value: str) -> tuple[str, list[tuple[NameType, str]]]:
     if not matches:
         return value, []
     head = value[: matches[0].start()].strip(" ,;:([")
-    names: list[tuple[NameType, str]] = []
+    names: list[tuple[str, NameType]] = []
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         name = value[match.end() : following.start() if following else len(value)]
         if value[: match.start()].rstrip().endswith("("):
@@ -218,7 +217,7 @@ def split_embedded(value: str) -> tuple[str, list[tuple[NameType, str]]]:
         while name.endswith(")") and name.count(")") > name.count("("):
             name = name[:-1].strip(_NAME_TRIM)
         if name:
-            names.append(("former" if match["former"] else "alias", name))
+            names.append((name, "former" if match["former"] else "alias"))
     return head, names
 
 
@@ -230,13 +229,3 @@ def _until_closed(text_after: str) -> str:
         if depth == 0:
             return text_after[:position]
     return text_after
-
-
-def is_latin(value: str) -> bool:
-    """True when every letter is Latin (Basic Latin to Latin Extended-B, or Additional)."""
-    return all(not c.isalpha() or ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF for c in value)
-
-
-def unique(items: Iterable[_T | None]) -> tuple[_T, ...]:
-    """Distinct truthy items in first-seen order."""
-    return tuple(dict.fromkeys(filter(None, items)))

@@ -41,12 +41,12 @@ from collections.abc import Iterator
 from watchlists.countries import to_alpha2
 from watchlists.dates import excel_serial_to_iso, parse_date
 from watchlists.errors import ParseError
+from watchlists.parsers._common import unique
 from watchlists.parsers._sheets import (
     country_codes,
     enumerated_items,
     header_index,
     text,
-    unique,
     xlsx_rows,
 )
 from watchlists.types import Address, EntityKind, ListEntry, Name, NameType, ParseReport

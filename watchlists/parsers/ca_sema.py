@@ -41,15 +41,8 @@ from dataclasses import dataclass, field
 from watchlists.countries import to_alpha2
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
-from watchlists.parsers._listkit import (
-    clean_name,
-    collapse,
-    local_name,
-    parse_xml,
-    properties,
-    split_embedded,
-    unique,
-)
+from watchlists.parsers._common import collapse, local_name, parse_xml, properties, unique
+from watchlists.parsers._listkit import clean_name, split_embedded
 from watchlists.types import EntityKind, Identifier, ListEntry, Name, NameType, ParseReport
 
 SOURCE = "ca_sema_sanctions"

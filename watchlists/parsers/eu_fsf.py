@@ -41,15 +41,7 @@ from collections.abc import Iterator
 from xml.etree.ElementTree import Element
 
 from watchlists.errors import ParseError
-from watchlists.parsers._listkit import (
-    children,
-    collapse,
-    country,
-    local_name,
-    parse_xml,
-    properties,
-    unique,
-)
+from watchlists.parsers._common import children, collapse, country, local_name, parse_xml, properties, unique
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, ParseReport
 
 SOURCE = "eu_fsf"

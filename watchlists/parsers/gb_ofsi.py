@@ -48,6 +48,7 @@ import pycountry
 
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
+from watchlists.parsers._common import decode_text_or_cp1252, unique
 from watchlists.parsers._sheets import (
     ZIP_MAGIC,
     cell,
@@ -56,7 +57,6 @@ from watchlists.parsers._sheets import (
     enumerated_items,
     header_index,
     text,
-    unique,
     xlsx_rows,
 )
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, NameType, ParseReport
@@ -139,11 +139,7 @@ def parse(data: bytes, report: ParseReport | None = None) -> Iterator[ListEntry]
 
 def _csv_rows(data: bytes, report: ParseReport) -> Iterator[tuple[int, list[CellValue]]]:
     """The CSV twin's records, numbered from 1 like sheet rows."""
-    try:
-        decoded = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        decoded = data.decode("cp1252", errors="replace")
-        report.count("csv_decoded_as_cp1252")
+    decoded = decode_text_or_cp1252(data, report, "csv_decoded_as_cp1252")
     if "\x00" in decoded:
         raise ParseError(SOURCE, "neither XLSX nor CSV (binary data)", "byte 0")
     reader = csv.reader(io.StringIO(decoded, newline=""), strict=True)

@@ -34,13 +34,12 @@ from collections.abc import Iterator
 
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
+from watchlists.parsers._common import is_latin, unique
 from watchlists.parsers._sheets import (
     country_codes,
     header_index,
-    is_latin,
     split_embedded,
     text,
-    unique,
     xlsx_rows,
 )
 from watchlists.types import EntityKind, ListEntry, Name, ParseReport
@@ -136,7 +135,7 @@ def _names(title: str, other_names: tuple[str, ...]) -> tuple[Name, ...]:
     names = [Name(title, "primary")]
     head, embedded = split_embedded(title)
     names += [Name(head, "alias")] if embedded and head else []
-    names += [Name(value, name_type) for name_type, value in embedded]
+    names += [Name(value, name_type) for value, name_type in embedded]
     for other in other_names:
         if is_latin(other):
             names.append(Name(other, "alias"))

@@ -51,6 +51,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 
 from watchlists.errors import ParseError
+from watchlists.parsers._common import decode_text_or_cp1252
 from watchlists.parsers._ofac_common import (
     KINDS,
     NULL,
@@ -132,7 +133,8 @@ def _check_parts(files: Mapping[str, bytes], source: str) -> None:
 
 def _rows(data: bytes, part: str, source: str, report: ParseReport) -> Iterator[tuple[int, Row]]:
     """(line number, row) of one part, every row checked for its column count."""
-    reader = csv.reader(io.StringIO(_decode(data, report), newline=""), strict=True)
+    text = decode_text_or_cp1252(data, report, "non_utf8_file").rstrip("\x1a\r\n")  # 0x1A: DOS end of file
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     width = _COLUMNS[part]
     try:
         for row in reader:
@@ -144,16 +146,6 @@ def _rows(data: bytes, part: str, source: str, report: ParseReport) -> Iterator[
             yield reader.line_num, row
     except csv.Error as exc:
         raise ParseError(source, f"malformed CSV: {exc}", f"{part} line {reader.line_num}") from exc
-
-
-def _decode(data: bytes, report: ParseReport) -> str:
-    """UTF-8 text (BOM dropped), cp1252 as a counted fallback; the 0x1A trailer removed."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.count("non_utf8_file")
-        text = data.decode("cp1252", errors="replace")
-    return text.rstrip("\x1a\r\n")
 
 
 def _ent_num(value: str, location: str, source: str, report: ParseReport) -> str:

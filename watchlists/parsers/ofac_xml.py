@@ -43,13 +43,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element
-from xml.etree.ElementTree import ParseError as XMLSyntaxError
-from xml.parsers.expat import ErrorString
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 
 from watchlists.errors import ParseError
+from watchlists.parsers._common import parse_xml
 from watchlists.parsers._ofac_common import (
     KINDS,
     EntryBuilder,
@@ -109,17 +105,8 @@ def parse(data: bytes, report: ParseReport | None = None, *, source: str = SOURC
 
 
 def _parse_xml(data: bytes, source: str) -> Element:
-    """Parse with defusedxml (no DTD), wrap failures in ParseError, strip namespaces."""
-    try:
-        root: Element = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ParseError(source, f"unsafe XML refused: {exc!r}") from exc
-    except XMLSyntaxError as exc:
-        line, column = exc.position
-        reason = ErrorString(exc.code) or str(exc)
-        raise ParseError(source, f"malformed XML: {reason}", f"line {line}, column {column}") from exc
-    except LookupError as exc:  # expat's answer to an unknown declared encoding
-        raise ParseError(source, f"malformed XML: {exc}", "XML declaration") from exc
+    """`_common.parse_xml`, with every element's namespace stripped."""
+    root = parse_xml(source, data)
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.startswith("{"):
             element.tag = element.tag.rpartition("}")[2]

@@ -46,7 +46,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from watchlists.errors import ParseError
-from watchlists.parsers._listkit import collapse, decode_text, properties, read_csv, unique
+from watchlists.parsers._common import collapse, decode_text, properties, unique
+from watchlists.parsers._listkit import read_csv
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, NameType, ParseReport
 
 SOURCE = "opensanctions"

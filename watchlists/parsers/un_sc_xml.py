@@ -28,16 +28,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
 from xml.etree.ElementTree import Element
-from xml.etree.ElementTree import ParseError as XMLSyntaxError
-from xml.parsers.expat import ErrorString
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
-from watchlists.countries import to_alpha2
 from watchlists.errors import ParseError
+from watchlists.parsers._common import collapse, country, is_latin, parse_xml, unique
 from watchlists.types import (
     Address,
     EntityKind,
@@ -50,7 +44,6 @@ from watchlists.types import (
 
 SOURCE = "un_sc"
 ROOT_TAG = "CONSOLIDATED_LIST"
-_T = TypeVar("_T")
 
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 _ALIAS_TYPES: dict[str, NameType] = {
@@ -97,7 +90,7 @@ def parse(data: bytes, report: ParseReport | None = None) -> Iterator[ListEntry]
             generator, it raises on first iteration.
     """
     report = report if report is not None else ParseReport()
-    root = _parse_xml(data)
+    root = parse_xml(SOURCE, data)
     if root.tag != ROOT_TAG:
         raise ParseError(SOURCE, f"root element is <{root.tag}>, expected <{ROOT_TAG}>", "root")
     report.published_at = root.get("dateGenerated") or None
@@ -105,21 +98,6 @@ def parse(data: bytes, report: ParseReport | None = None) -> Iterator[ListEntry]
         yield _entry(element, "person", report)
     for element in root.iterfind("ENTITIES/ENTITY"):
         yield _entry(element, "organization", report)
-
-
-def _parse_xml(data: bytes) -> Element:
-    """Parse with defusedxml, refusing any DTD, and wrap every failure in ParseError."""
-    try:
-        root: Element = fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ParseError(SOURCE, f"unsafe XML refused: {exc!r}") from exc
-    except XMLSyntaxError as exc:
-        line, column = exc.position
-        reason = ErrorString(exc.code) or str(exc)
-        raise ParseError(SOURCE, f"malformed XML: {reason}", f"line {line}, column {column}") from exc
-    except LookupError as exc:  # expat's answer to an unknown declared encoding
-        raise ParseError(SOURCE, f"malformed XML: {exc}", "XML declaration") from exc
-    return root
 
 
 def _entry(element: Element, kind: EntityKind, report: ParseReport) -> ListEntry:
@@ -131,21 +109,21 @@ def _entry(element: Element, kind: EntityKind, report: ParseReport) -> ListEntry
     names = _names(element, report)
     if not names:
         raise ParseError(SOURCE, f"entry {entry_id} has no name", location)
-    nationalities = _unique(_country(v, report) for v in _values(element, "NATIONALITY"))
-    addresses = _unique(_address(a, report) for a in element.iterfind(f"{element.tag}_ADDRESS"))
+    nationalities = unique(_country(v, report) for v in _values(element, "NATIONALITY"))
+    addresses = unique(_address(a, report) for a in element.iterfind(f"{element.tag}_ADDRESS"))
     birth_dates, birth_notes = _birth_dates(element, report)
     return ListEntry(
         source=SOURCE,
         entry_id=entry_id,
         kind=kind,
         names=names,
-        countries=_unique([*nationalities, *(a.country for a in addresses)]),
+        countries=unique([*nationalities, *(a.country for a in addresses)]),
         nationalities=nationalities,
-        identifiers=_unique(_identifier(d, report) for d in element.iterfind("INDIVIDUAL_DOCUMENT")),
+        identifiers=unique(_identifier(d, report) for d in element.iterfind("INDIVIDUAL_DOCUMENT")),
         addresses=addresses,
-        birth_dates=_unique(birth_dates),
-        birth_places=_unique(_birth_places(element)),
-        programs=_unique([_text(element.find("UN_LIST_TYPE"))]),
+        birth_dates=unique(birth_dates),
+        birth_places=unique(_birth_places(element)),
+        programs=unique([_text(element.find("UN_LIST_TYPE"))]),
         listed_on=_iso_date(_text(element.find("LISTED_ON")), report),
         remarks=(element.findtext("COMMENTS1") or "").strip() or None,
         properties=_properties(element, birth_notes),
@@ -165,10 +143,10 @@ def _names(element: Element, report: ParseReport) -> tuple[Name, ...]:
     names += [Name(v, "original_script") for v in _texts(element, "NAME_ORIGINAL_SCRIPT")]
     for alias in element.iterfind(f"{element.tag}_ALIAS"):
         names += _alias_names(alias, report)
-    unique: dict[tuple[str, str], Name] = {}
+    distinct: dict[tuple[str, str], Name] = {}
     for name in names:
-        unique.setdefault((name.value, name.type), name)
-    return tuple(unique.values())
+        distinct.setdefault((name.value, name.type), name)
+    return tuple(distinct.values())
 
 
 def _alias_names(alias: Element, report: ParseReport) -> list[Name]:
@@ -206,16 +184,11 @@ def _split_names(value: str) -> list[str]:
     bracketed = _BRACKETED.match(value)
     pieces = [value]
     if bracketed and (
-        ";" in bracketed["inner"] or _is_latin(bracketed["head"]) != _is_latin(bracketed["inner"])
+        ";" in bracketed["inner"] or is_latin(bracketed["head"]) != is_latin(bracketed["inner"])
     ):
         pieces = [bracketed["head"], bracketed["inner"]]
     parts = (p.strip(" ,;") for piece in pieces for p in _ALIAS_SEPARATOR.split(piece))
     return [p for p in parts if p]
-
-
-def _is_latin(text: str) -> bool:
-    """True when every letter is Latin (Basic Latin to Latin Extended-B, or Additional)."""
-    return all(not c.isalpha() or ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF for c in text)
 
 
 def _labelled_script(note: str) -> list[str]:
@@ -228,25 +201,17 @@ def _labelled_script(note: str) -> list[str]:
 
 
 def _country(value: str, report: ParseReport) -> str | None:
-    """ISO alpha-2 for a printed country; unknown strings are counted, placeholders not."""
-    if not value:
-        return None
-    if value.casefold() in _COUNTRY_PLACEHOLDERS:
-        report.count("country_placeholder")
-        return None
-    code = to_alpha2(value)
-    if code is None:
-        report.count("unknown_country")
-    return code
+    """ISO alpha-2 for a printed country; "na" and "n/a" are counted placeholders."""
+    return country(value, report, placeholders=_COUNTRY_PLACEHOLDERS)
 
 
 def _address(element: Element, report: ParseReport) -> Address | None:
     """An Address, or None for the empty ``<COUNTRY/>`` placeholder the UN prints."""
-    street, city, region, postal, country, note = (
+    street, city, region, postal, land, note = (
         _text(element.find(tag))
         for tag in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY", "NOTE")
     )
-    parts = [p for p in (street, city, region, postal, country) if p]
+    parts = [p for p in (street, city, region, postal, land) if p]
     if not parts and not note:
         return None
     return Address(
@@ -255,7 +220,7 @@ def _address(element: Element, report: ParseReport) -> Address | None:
         city=city or None,
         region=region or None,
         postal_code=postal or None,
-        country=_country(country, report),
+        country=_country(land, report),
         note=(note or None) if parts else None,
     )
 
@@ -413,9 +378,7 @@ def _unnumbered_documents(element: Element) -> list[str]:
 
 def _text(element: Element | None) -> str:
     """An element's text with whitespace collapsed; "" when absent or empty."""
-    if element is None or element.text is None:
-        return ""
-    return " ".join(element.text.split())
+    return collapse(element.text) if element is not None else ""
 
 
 def _texts(element: Element, tag: str) -> list[str]:
@@ -436,8 +399,3 @@ def _joined(element: Element, tags: Iterable[str], separator: str) -> str:
 def _prefixed(prefix: str, value: str) -> str:
     """`prefix + value`, or "" when there is no value."""
     return prefix + value if value else ""
-
-
-def _unique(items: Iterable[_T | None]) -> tuple[_T, ...]:
-    """Distinct truthy items in first-seen order."""
-    return tuple(dict.fromkeys(item for item in items if item))

@@ -35,16 +35,8 @@ from dataclasses import dataclass, field
 
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
-from watchlists.parsers._listkit import (
-    collapse,
-    country,
-    decode_text,
-    looks_like_organization,
-    properties,
-    read_csv,
-    split_embedded,
-    unique,
-)
+from watchlists.parsers._common import collapse, country, decode_text, properties, unique
+from watchlists.parsers._listkit import looks_like_organization, read_csv, split_embedded
 from watchlists.types import Address, EntityKind, ListEntry, Name, ParseReport
 
 SOURCE = "us_bis_dpl"

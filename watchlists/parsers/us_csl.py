@@ -42,17 +42,13 @@ from dataclasses import dataclass, field
 
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
+from watchlists.parsers._common import collapse, country, decode_text, properties, unique
 from watchlists.parsers._listkit import (
     clean_name,
-    collapse,
-    country,
-    decode_text,
     looks_like_organization,
-    properties,
     read_csv,
     split_embedded,
     split_multi,
-    unique,
 )
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, ParseReport
 

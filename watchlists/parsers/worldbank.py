@@ -52,14 +52,13 @@ from dataclasses import dataclass, field
 from watchlists.countries import to_alpha2
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
+from watchlists.parsers._common import is_latin, properties, unique
 from watchlists.parsers._sheets import (
     cell,
     country_code,
     header_index,
-    is_latin,
     split_embedded,
     text,
-    unique,
     xlsx_rows,
 )
 from watchlists.types import Address, EntityKind, Identifier, ListEntry, Name, ParseReport
@@ -256,28 +255,28 @@ def _entry(name: str, records: list[_Record], report: ParseReport) -> ListEntry:
     names = [Name(name, "primary")]
     head, embedded = split_embedded(name)
     names += [Name(head, "alias")] if embedded and head else []
-    names += [Name(value, name_type) for name_type, value in embedded]
+    names += [Name(value, name_type) for value, name_type in embedded]
     if kind == "person" and _HONORIFIC.match(name):
         names.append(Name(_HONORIFIC.sub("", head or name), "alias"))
     identifiers: list[Identifier] = []
     addresses = [r.address for r in records]
-    properties: dict[str, list[str]] = {"additional_firm_info": [], "reference_marker": []}
+    props: dict[str, list[str]] = {"additional_firm_info": [], "reference_marker": []}
     for info in unique(r.info for r in records):
         found = _firm_info(info)
         names += found.names
         identifiers += found.identifiers
         addresses += found.addresses
-        properties["additional_firm_info"].append(info)
-        properties["reference_marker"] += found.markers
+        props["additional_firm_info"].append(info)
+        props["reference_marker"] += found.markers
     dates_from = [_date(r.date_from, r.location, report) for r in records]
     dates_to = [_date(r.date_to, r.location, report) for r in records]
-    properties["ineligible_from"] = [d for d in dates_from if d]
-    properties["ineligible_to"] = [d for d in dates_to if d]
+    props["ineligible_from"] = [d for d in dates_from if d]
+    props["ineligible_to"] = [d for d in dates_to if d]
     for record in records:
         for key, values in record.properties.items():
-            properties.setdefault(key, []).extend(values)
+            props.setdefault(key, []).extend(values)
     if PERMANENT in dates_to:
-        properties.setdefault("permanent", []).append("true")
+        props.setdefault("permanent", []).append("true")
     listed = sorted(d for d in dates_from if d)
     return ListEntry(
         source=SOURCE,
@@ -289,7 +288,7 @@ def _entry(name: str, records: list[_Record], report: ParseReport) -> ListEntry:
         addresses=unique(addresses),
         programs=unique(r.grounds.rstrip(".").strip() for r in records),
         listed_on=listed[0] if listed else None,
-        properties={key: unique(values) for key, values in properties.items() if any(values)},
+        properties=properties(props),
     )
 
 
@@ -342,7 +341,7 @@ def _read_chunk(chunk: str, found: _Info) -> None:
         return
     head, embedded = split_embedded(chunk)
     if embedded and not head and not chunk.startswith("("):  # "AKA (Ms.) Ir. Norma Kumalawati"
-        found.names += [Name(value, name_type) for name_type, value in embedded]
+        found.names += [Name(value, name_type) for value, name_type in embedded]
         return
     for piece in _PIECES.findall(chunk):
         bracketed = piece.startswith("(")
@@ -355,7 +354,7 @@ def _read_piece(piece: str, bracketed: bool, found: _Info) -> None:
     head, embedded = split_embedded(piece)
     if embedded:
         found.names += [Name(head, "alias")] if head and not bracketed else []
-        found.names += [Name(value, name_type) for name_type, value in embedded]
+        found.names += [Name(value, name_type) for value, name_type in embedded]
     elif _PHYSICAL_ADDRESS.match(piece):
         full = _PHYSICAL_ADDRESS.sub("", piece)
         found.addresses.append(Address(full, country=to_alpha2(full.rsplit(",", 1)[-1])))
