@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from watchlists.countries import to_alpha2
 from watchlists.errors import ParseError
 from watchlists.parsers._common import collapse
-from watchlists.types import NameType, ParseReport
+from watchlists.types import Name, NameType, ParseReport
 from watchlists.xlsx import CellValue, XlsxError, read_rows
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -99,6 +99,17 @@ def xlsx_rows(data: bytes, source: str) -> Iterator[tuple[int, list[CellValue]]]
         yield from read_rows(data)
     except XlsxError as exc:
         raise ParseError(source, exc.message, exc.location) from exc
+
+
+def headed_rows(
+    data: bytes, source: str, required: Iterable[str]
+) -> tuple[dict[str, int], Iterator[tuple[int, list[CellValue]]]]:
+    """The columns of a sheet whose header is row 1 (see `header_index`), and its other rows."""
+    rows = xlsx_rows(data, source)
+    header = next(rows, None)
+    if header is None:
+        raise ParseError(source, "the sheet is empty", "row 1")
+    return header_index(header[1], required, source, f"row {header[0]}"), rows
 
 
 def text(value: CellValue) -> str:
@@ -190,6 +201,31 @@ def enumerated_items(value: str) -> list[str]:
     """Split "(1) A (2) B", "(1-3) A (4) B" and "a) A b) B" into items; else [value]."""
     parts = [p.strip(" .,;") for p in _ITEM_MARKER.split(value)]
     return [p for p in parts if p] or ([value] if value else [])
+
+
+def primary_first(found: list[Name], report: ParseReport, *, keep_quality: bool) -> tuple[Name, ...]:
+    """The first primary name, then the other names in order, one name per value.
+
+    A list without a primary promotes its first name (``missing_primary_name``), keeping
+    its quality only with `keep_quality` (OFSI's quality is the row's Alias Quality, which
+    a primary has too; DFAT's is the printed Name Type, which a primary has not). A second,
+    different primary becomes an ``alias`` (``extra_primary_name``).
+    """
+    primaries = [n for n in found if n.type == "primary"]
+    if not primaries and found:
+        report.count("missing_primary_name")
+        first = found[0]
+        primaries = [Name(first.value, "primary", first.lang, first.quality if keep_quality else None)]
+    ordered = primaries[:1]
+    for name in found:
+        if name.type == "primary" and name.value != ordered[0].value:
+            report.count("extra_primary_name")
+            name = Name(name.value, "alias", name.lang, name.quality)
+        ordered.append(name)
+    distinct: dict[str, Name] = {}
+    for name in ordered:
+        distinct.setdefault(name.value, name)
+    return tuple(distinct.values())
 
 
 def split_embedded(value: str) -> tuple[str, list[tuple[str, NameType]]]:

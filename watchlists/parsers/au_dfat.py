@@ -42,13 +42,7 @@ from watchlists.countries import to_alpha2
 from watchlists.dates import excel_serial_to_iso, parse_date
 from watchlists.errors import ParseError
 from watchlists.parsers._common import unique
-from watchlists.parsers._sheets import (
-    country_codes,
-    enumerated_items,
-    header_index,
-    text,
-    xlsx_rows,
-)
+from watchlists.parsers._sheets import country_codes, enumerated_items, headed_rows, primary_first, text
 from watchlists.types import Address, EntityKind, ListEntry, Name, NameType, ParseReport
 from watchlists.xlsx import CellValue
 
@@ -110,11 +104,7 @@ def parse(data: bytes, report: ParseReport | None = None) -> Iterator[ListEntry]
             data row whose Reference has no leading number.
     """
     report = report if report is not None else ParseReport()
-    rows = xlsx_rows(data, SOURCE)
-    header = next(rows, None)
-    if header is None:
-        raise ParseError(SOURCE, "the sheet is empty", "row 1")
-    columns = header_index(header[1], _COLUMNS, SOURCE, f"row {header[0]}")
+    columns, rows = headed_rows(data, SOURCE, _COLUMNS)
     width = max(columns.values()) + 1
     entries: dict[str, list[_Row]] = {}
     for number, row in rows:
@@ -200,20 +190,7 @@ def _names(rows: list[_Row], columns: dict[str, int], report: ParseReport) -> tu
     found: list[Name] = []
     for _, row, _, _ in rows:
         found += _row_names(row[columns["Name of Individual or Entity"]], row[columns["Name Type"]], report)
-    primaries = [n for n in found if n.type == "primary"]
-    if not primaries and found:
-        report.count("missing_primary_name")
-        primaries = [Name(found[0].value, "primary")]
-    ordered = primaries[:1]
-    for name in found:
-        if name.type == "primary" and name.value != ordered[0].value:
-            report.count("extra_primary_name")
-            name = Name(name.value, "alias", quality=name.quality)
-        ordered.append(name)
-    unique_names: dict[str, Name] = {}
-    for name in ordered:
-        unique_names.setdefault(name.value, name)
-    return tuple(unique_names.values())
+    return primary_first(found, report, keep_quality=False)
 
 
 def _row_names(value: str, printed_type: str, report: ParseReport) -> list[Name]:

@@ -56,6 +56,7 @@ from watchlists.parsers._sheets import (
     country_codes,
     enumerated_items,
     header_index,
+    primary_first,
     text,
     xlsx_rows,
 )
@@ -278,21 +279,7 @@ def _names(rows: Rows, columns: Columns, report: ParseReport) -> tuple[Name, ...
     found: list[Name] = []
     for row in _distinct(rows, _NAME_COLUMNS, columns):
         found += _row_names(row, columns, report)
-    primaries = [n for n in found if n.type == "primary"]
-    if not primaries and found:
-        report.count("missing_primary_name")
-        primaries = [Name(found[0].value, "primary", found[0].lang, found[0].quality)]
-    primary = primaries[0] if primaries else None
-    ordered = [primary] if primary else []
-    for name in found:
-        if name.type == "primary" and primary and name.value != primary.value:
-            report.count("extra_primary_name")
-            name = Name(name.value, "alias", name.lang, name.quality)
-        ordered.append(name)
-    unique_names: dict[str, Name] = {}
-    for name in ordered:
-        unique_names.setdefault(name.value, name)
-    return tuple(unique_names.values())
+    return primary_first(found, report, keep_quality=True)
 
 
 def _row_names(record: Row, columns: Columns, report: ParseReport) -> list[Name]:

@@ -35,13 +35,7 @@ from collections.abc import Iterator
 from watchlists.dates import parse_date
 from watchlists.errors import ParseError
 from watchlists.parsers._common import is_latin, unique
-from watchlists.parsers._sheets import (
-    country_codes,
-    header_index,
-    split_embedded,
-    text,
-    xlsx_rows,
-)
+from watchlists.parsers._sheets import country_codes, headed_rows, split_embedded, text
 from watchlists.types import EntityKind, ListEntry, Name, ParseReport
 
 SOURCE = "iadb_sanctions"
@@ -68,11 +62,7 @@ def parse(data: bytes, report: ParseReport | None = None) -> Iterator[ListEntry]
             data row with details but no Title.
     """
     report = report if report is not None else ParseReport()
-    rows = xlsx_rows(data, SOURCE)
-    header = next(rows, None)
-    if header is None:
-        raise ParseError(SOURCE, "the sheet is empty", "row 1")
-    columns = header_index(header[1], _COLUMNS, SOURCE, f"row {header[0]}")
+    columns, rows = headed_rows(data, SOURCE, _COLUMNS)
     merged: dict[str, list[Record]] = {}
     for number, row in rows:
         record = {name: text(row[index]) if index < len(row) else "" for name, index in columns.items()}
