@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import IO
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from screening import Matcher
 from service import get_settings
 from service.auth import create_api_key, revoke_api_key
+from service.comparisons import RecordError, compare_lines, read_jsonl, screen_lines
 from service.config import ROLES
 from service.db import session_scope
+from service.engine import get_index_holder
 from service.lists import assign_parts, import_files, source_overview
 from service.models import ApiKey, utcnow
 from service.refresh import refresh_source
@@ -24,6 +29,8 @@ def init_app(app: Flask) -> None:
     """Register the command groups on `app`."""
     app.cli.add_command(lists_cli)
     app.cli.add_command(apikeys_cli)
+    app.cli.add_command(screen_file_command)
+    app.cli.add_command(compare_file_command)
 
 
 @click.group("lists", help="Watchlist sources and versions.")
@@ -175,3 +182,57 @@ def revoke_key_command(prefix: str) -> None:
     if key is None:
         raise click.ClickException(f"no key with prefix {prefix!r}")
     click.echo(f"revoked {key.prefix} ({key.name})")
+
+
+@click.command("screen-file")
+@click.argument("queries", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Results JSONL (default: stdout).",
+)
+@with_appcontext
+def screen_file_command(queries: IO[str], output: IO[str]) -> None:
+    """Screen every query of a JSONL file against the loaded lists; write one result line each.
+
+    Reads and writes the evaluation formats (../shared/eval/README.md); the lists are not changed.
+    """
+    holder = get_index_holder()
+    index = holder.get()
+    if index is None:
+        raise click.ClickException("no watchlist is loaded; import one first ('lists import')")
+    count = 0
+    try:
+        for result in screen_lines(index, get_settings().screening, read_jsonl(queries)):
+            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+            count += 1
+    except RecordError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"screened {count} queries against {len(index.entries)} entries", err=True)
+
+
+@click.command("compare-file")
+@click.argument("pairs", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Results JSONL (default: stdout).",
+)
+@with_appcontext
+def compare_file_command(pairs: IO[str], output: IO[str]) -> None:
+    """Score every {"left", "right"} pair of a JSONL file; write id, score and decision."""
+    index = get_index_holder().get()
+    matcher = index.matcher if index is not None else Matcher([])  # list statistics weight tokens
+    threshold = get_settings().screening.threshold
+    count = 0
+    try:
+        for result in compare_lines(matcher, threshold, read_jsonl(pairs)):
+            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+            count += 1
+    except RecordError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"compared {count} pairs", err=True)

@@ -8,6 +8,7 @@ only from the environment; a secret written into the YAML file is itself an erro
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
 # Dotted paths that may only come from the environment.
 SECRET_KEYS = frozenset({"app.secret_key", "database.password"})
 ROLES = ("officer", "reviewer", "approver", "admin")
+SOURCE_ID = re.compile(r"^(custom:)?[a-z][a-z0-9_]*$")
 _INVALID: Any = object()  # a value that failed conversion; its field keeps the default
 
 
@@ -312,6 +314,10 @@ def _validate(s: Settings, problems: list[str]) -> None:
 
 def _validate_source(src: SourceSettings, problems: list[str]) -> None:
     base = f"watchlists.sources.{src.id}"
+    if not SOURCE_ID.match(src.id):
+        problems.append(f"{base}: source ids are lower-case words (un_sc) or custom:<name>")
+    if src.format.startswith("custom") and "name" not in src.columns:
+        problems.append(f"{base}.columns: a custom list must map at least 'name' to its column header")
     fmt = FORMATS.get(src.format)
     if fmt is None:
         problems.append(f"{base}.format: unknown format {src.format!r} (known: {', '.join(sorted(FORMATS))})")
