@@ -15,6 +15,7 @@ from watchlists.errors import ParseError
 from watchlists.parsers import (
     au_dfat,
     ca_sema,
+    custom,
     ebrd,
     eu_fsf,
     gb_ofsi,
@@ -94,6 +95,9 @@ FORMATS: dict[str, Format] = {
         Format(
             "opensanctions_csv", "OpenSanctions targets.simple.csv", _single(opensanctions.parse_targets_csv)
         ),
+        Format("custom", "Organisation's own list, CSV or XLSX (columns in config)", custom.reader(None)),
+        Format("custom_csv", "Organisation's own list, CSV (columns in config)", custom.reader("csv")),
+        Format("custom_xlsx", "Organisation's own list, XLSX (columns in config)", custom.reader("xlsx")),
     )
 }
 
