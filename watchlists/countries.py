@@ -1,13 +1,17 @@
 """Map the country strings publishers print to ISO 3166-1 alpha-2 codes.
 
 `to_alpha2` accepts English and French names (short, official and UN long forms such as
-"Iran (Islamic Republic of)"), alpha-2 and alpha-3 codes, and bilingual "Russia / Russie"
-forms. Matching ignores case, diacritics, punctuation, "&" vs "and", "St" vs "Saint" and
-the word "the". Unknown strings give None so the caller can count them.
+"Iran (Islamic Republic of)"), alpha-2 and alpha-3 codes, bilingual "Russia / Russie"
+forms, the spellings list publishers print ("Hong Kong SAR, China", "Man, Isle of", "PRC")
+and demonyms ("Russian" -> RU, "Saudi Arabian" -> SA), which DFAT, OFAC and others print
+in nationality and citizenship fields. Matching ignores case, diacritics, punctuation,
+"&" vs "and", "St" vs "Saint" and the word "the". Unknown strings give None so the caller
+can count them.
 
 The table is pycountry's ISO data (names, official and common names, their French
 translations, plus "Name, Qualifier" inversions and unambiguous short heads) under an
-explicit `_OVERRIDES` table of names that publishers really use.
+explicit `_OVERRIDES` table of names that publishers really use and a `_DEMONYMS` table.
+Both are written in the comparison form of `_key`.
 
 Historic and unofficial names:
     * Renamed states with one successor map to it: Burma -> MM, Zaire -> CD,
@@ -70,7 +74,7 @@ _OVERRIDES: dict[str, str] = {
     "dr congo": "CD",
     "congo kinshasa": "CD",
     "congo democratic republic": "CD",  # OFSI: "Congo (Democratic Republic)"
-    "congo democratic republic of the": "CD",
+    "congo democratic republic of": "CD",  # "Congo, Democratic Republic of the"
     "congo republic": "CG",
     "congo brazzaville": "CG",
     "republic of congo": "CG",
@@ -99,7 +103,62 @@ _OVERRIDES: dict[str, str] = {
     "xk": "XK",
     "xkx": "XK",
     "laos": "LA",
+    # World Bank economy names ("Hong Kong SAR, China") and other spellings the
+    # spreadsheet publishers (OFSI, DFAT, World Bank, IDB) print.
+    "hong kong sar china": "HK",
+    "macao sar china": "MO",
+    "taiwan china": "TW",
+    "congo republic of": "CG",  # also OFAC's "Congo, Republic of the"
+    "egypt arab republic of": "EG",
+    "venezuela republica bolivariana de": "VE",
+    "yemen republic of": "YE",
+    "korea dem peoples rep": "KP",
+    "lao pdr": "LA",
+    "micronesia fed sts": "FM",
+    "united kingdom of great britain": "GB",
+    "uae": "AE",
+    "occupied palestinian territories": "PS",
+    "gaza": "PS",
+    "north gaza": "PS",
+    "northern gaza": "PS",
+    "west bank and gaza": "PS",
+    # OFAC's inverted names, and BIS's "PRC".
+    "north macedonia republic of": "MK",
+    "macedonia former yugoslav republic of": "MK",
+    "cote d ivoire": "CI",
+    "man isle of": "IM",
+    "prc": "CN",
 }
+
+# Demonyms, for the nationality and citizenship fields publishers fill with them ("Russian",
+# "a) Pakistani b) Saudi Arabian" on DFAT, "Palestinian" on OFAC). "Congolese" is read as
+# the DR Congo, as DFAT means it.
+_DEMONYMS: dict[str, str] = {
+    "afghan": "AF", "afghani": "AF", "albanian": "AL", "algerian": "DZ", "american": "US",
+    "argentine": "AR", "armenian": "AM", "australian": "AU", "austrian": "AT", "azerbaijani": "AZ",
+    "bahraini": "BH", "bangladeshi": "BD", "belarusian": "BY", "belarussian": "BY", "belgian": "BE",
+    "bosnian": "BA", "brazilian": "BR", "british": "GB", "bulgarian": "BG", "burmese": "MM",
+    "burundian": "BI", "cameroonian": "CM", "canadian": "CA", "chadian": "TD", "chinese": "CN",
+    "colombian": "CO", "congolese": "CD", "croatian": "HR", "cuban": "CU", "cypriot": "CY",
+    "czech": "CZ", "danish": "DK", "dutch": "NL", "egyptian": "EG", "emirati": "AE", "eritrean": "ER",
+    "estonian": "EE", "ethiopian": "ET", "filipino": "PH", "finnish": "FI", "french": "FR",
+    "georgian": "GE", "german": "DE", "ghanaian": "GH", "greek": "GR", "indian": "IN",
+    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL",
+    "italian": "IT", "japanese": "JP", "jordanian": "JO", "kazakh": "KZ", "kazakhstani": "KZ",
+    "kenyan": "KE", "kuwaiti": "KW", "kyrgyz": "KG", "latvian": "LV", "lebanese": "LB",
+    "libyan": "LY", "lithuanian": "LT", "malaysian": "MY", "malian": "ML", "mauritanian": "MR",
+    "mauritian": "MU", "mexican": "MX", "moldovan": "MD", "moroccan": "MA", "nepalese": "NP",
+    "nigerian": "NG", "nigerien": "NE", "north korean": "KP", "norwegian": "NO", "omani": "OM",
+    "pakistani": "PK", "palestinian": "PS", "polish": "PL", "portuguese": "PT", "qatari": "QA",
+    "romanian": "RO", "russian": "RU", "rwandan": "RW", "saudi": "SA", "saudi arabian": "SA",
+    "senegalese": "SN", "serbian": "RS", "singaporean": "SG", "slovak": "SK", "slovenian": "SI",
+    "somali": "SO", "south african": "ZA", "south korean": "KR", "south sudanese": "SS",
+    "spanish": "ES", "sri lankan": "LK", "sudanese": "SD", "swedish": "SE", "swiss": "CH",
+    "syrian": "SY", "tajik": "TJ", "tanzanian": "TZ", "thai": "TH", "tunisian": "TN",
+    "turkish": "TR", "turkiyish": "TR", "turkmen": "TM", "ugandan": "UG", "ukrainian": "UA",
+    "ukranian": "UA", "uzbek": "UZ", "uzbekistani": "UZ", "venezuelan": "VE", "vietnamese": "VN",
+    "yemeni": "YE", "zimbabwean": "ZW",
+}  # fmt: skip
 
 # States that dissolved with no single successor: always None (see module docstring).
 _DISSOLVED: frozenset[str] = frozenset(
@@ -189,6 +248,7 @@ def _table() -> dict[str, str]:
     # A derived key two countries share at the same priority ("Korea") is ambiguous.
     table = {key: codes.pop() for key, (_, codes) in best.items() if len(codes) == 1}
     table.update(_OVERRIDES)
+    table.update(_DEMONYMS)
     for key in _DISSOLVED:
         table.pop(key, None)
     return table

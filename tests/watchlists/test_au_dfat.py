@@ -167,6 +167,11 @@ def test_demonym_citizenship() -> None:
     assert all(len(c) == 2 and c.isupper() for e in parsed()[0].values() for c in e.countries)
 
 
+def test_address_country_uses_publisher_spellings() -> None:
+    # The address's last part goes through to_alpha2, which knows DFAT's spelling too.
+    assert entry("7823").addresses == (Address("Gaza, Occupied Palestinian Territories", country="PS"),)
+
+
 # --- small workbooks ---------------------------------------------------------------------------------
 
 

@@ -15,10 +15,11 @@ both, so the two parsers give the same facts for the same record:
   "Tax ID No.", "Vessel Registration Identification" with value "IMO 7406784"), its
   country as ISO alpha-2 and ``note`` "issued 2005-12-14; expires 2017-07-04".
 
-Countries: OFAC's short names go through `to_alpha2`, after OFAC's own spellings below
-("Palestinian" -> PS, "Korea, North" is already known, "Region: Gaza" -> PS, "possibly X"
--> X). "undetermined" and "None Identified" are placeholders, counted as
-``country_placeholder``; anything else unknown is counted as ``unknown_country``.
+Countries: OFAC's short names go through `to_alpha2`, which knows OFAC's own spellings
+("Palestinian" -> PS, "Man, Isle of" -> IM; "Korea, North" is an ISO inversion), after
+the "Region: " and "possibly " prefixes are dropped ("Region: Gaza" -> PS, "possibly X" -> X).
+"undetermined" and "None Identified" are placeholders, counted as ``country_placeholder``;
+anything else unknown is counted as ``unknown_country``.
 
 Dates of birth: "10 Dec 1948", "Dec 1948", "1948", "circa 1951" (the year is kept), and
 ranges "1960 to 1962" / "01 Jan 1960 to 31 Dec 1962" as ISO 8601 intervals.
@@ -48,18 +49,6 @@ KINDS: dict[str, EntityKind] = {
     "aircraft": "aircraft",
 }
 
-_COUNTRY_OVERRIDES = {
-    "palestinian": "PS",
-    "gaza": "PS",
-    "north gaza": "PS",
-    "northern gaza": "PS",
-    "west bank": "PS",
-    "north macedonia, the republic of": "MK",
-    "macedonia, the former yugoslav republic of": "MK",
-    "cote d ivoire": "CI",
-    "congo, republic of the": "CG",
-    "man, isle of": "IM",
-}
 _COUNTRY_PLACEHOLDERS = frozenset({"undetermined", "none identified", "-0-", ""})
 _COUNTRY_PREFIX = re.compile(r"^(?:region:\s*|possibly\s+)", re.IGNORECASE)
 
@@ -179,9 +168,8 @@ def country(value: str, report: ParseReport) -> str | None:
 
 @functools.lru_cache(maxsize=1024)
 def ofac_alpha2(text: str) -> str | None:
-    """ISO alpha-2, uncounted: `to_alpha2` after OFAC spellings and "Region: "/"possibly " prefixes."""
-    bare = _COUNTRY_PREFIX.sub("", text).strip()
-    return _COUNTRY_OVERRIDES.get(bare.casefold()) or to_alpha2(bare)
+    """ISO alpha-2, uncounted: `to_alpha2` after the "Region: " / "possibly " prefixes."""
+    return to_alpha2(_COUNTRY_PREFIX.sub("", text).strip())
 
 
 def birth_date(text: str, report: ParseReport) -> str | None:

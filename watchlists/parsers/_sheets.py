@@ -1,11 +1,12 @@
 """Helpers shared by the spreadsheet parsers (gb_ofsi, au_dfat, worldbank, iadb).
 
 Cells arrive from `watchlists.xlsx.read_rows` (or a CSV reader) as str, number or None;
-`text` collapses them to one-line strings. Countries go through
-`watchlists.countries.to_alpha2`, after a small table of spellings these publishers use
-that it does not know: demonyms ("Russian", "Saudi Arabian"; DFAT prints citizenship
-that way), World Bank economy names ("Hong Kong SAR, China"), and "Congo (Democratic
-Republic)", which to_alpha2 reads as the Republic of the Congo once it drops the bracket.
+`text` collapses them to one-line strings; `headed_rows` and `header_index` find the
+columns. `country_codes` reads a cell that may list several countries or demonyms
+("a) Pakistani b) Saudi Arabian", "Russian and Ukrainian") through
+`watchlists.countries.to_alpha2`, which knows these publishers' spellings ("Hong Kong SAR,
+China") and demonyms. `primary_first` orders a designation's names; `split_embedded`
+reads "X a.k.a. Y" in the World Bank and IDB names.
 """
 
 from __future__ import annotations
@@ -21,51 +22,6 @@ from watchlists.xlsx import CellValue, XlsxError, read_rows
 
 ZIP_MAGIC = b"PK\x03\x04"
 
-# Publisher spellings to_alpha2 does not resolve (or resolves wrongly), casefolded.
-_COUNTRY_ALIASES: dict[str, str] = {
-    "congo (democratic republic)": "CD",
-    "occupied palestinian territories": "PS",
-    "gaza": "PS",
-    "west bank and gaza": "PS",
-    "hong kong sar, china": "HK",
-    "macao sar, china": "MO",
-    "taiwan, china": "TW",
-    "congo, republic of": "CG",
-    "egypt, arab republic of": "EG",
-    "venezuela, republica bolivariana de": "VE",
-    "yemen, republic of": "YE",
-    "korea, dem. people's rep.": "KP",
-    "lao pdr": "LA",
-    "micronesia, fed. sts.": "FM",
-    "united kingdom of great britain": "GB",
-    "uae": "AE",
-}
-_DEMONYMS: dict[str, str] = {
-    "afghan": "AF", "afghani": "AF", "albanian": "AL", "algerian": "DZ", "american": "US",
-    "argentine": "AR", "armenian": "AM", "australian": "AU", "austrian": "AT", "azerbaijani": "AZ",
-    "bahraini": "BH", "bangladeshi": "BD", "belarusian": "BY", "belarussian": "BY", "belgian": "BE",
-    "bosnian": "BA", "brazilian": "BR", "british": "GB", "bulgarian": "BG", "burmese": "MM",
-    "burundian": "BI", "cameroonian": "CM", "canadian": "CA", "chadian": "TD", "chinese": "CN",
-    "colombian": "CO", "congolese": "CD", "croatian": "HR", "cuban": "CU", "cypriot": "CY",
-    "czech": "CZ", "danish": "DK", "dutch": "NL", "egyptian": "EG", "emirati": "AE", "eritrean": "ER",
-    "estonian": "EE", "ethiopian": "ET", "filipino": "PH", "finnish": "FI", "french": "FR",
-    "georgian": "GE", "german": "DE", "ghanaian": "GH", "greek": "GR", "indian": "IN",
-    "indonesian": "ID", "iranian": "IR", "iraqi": "IQ", "irish": "IE", "israeli": "IL",
-    "italian": "IT", "japanese": "JP", "jordanian": "JO", "kazakh": "KZ", "kazakhstani": "KZ",
-    "kenyan": "KE", "kuwaiti": "KW", "kyrgyz": "KG", "latvian": "LV", "lebanese": "LB",
-    "libyan": "LY", "lithuanian": "LT", "malaysian": "MY", "malian": "ML", "mauritanian": "MR",
-    "mauritian": "MU", "mexican": "MX", "moldovan": "MD", "moroccan": "MA", "nepalese": "NP",
-    "nigerian": "NG", "nigerien": "NE", "north korean": "KP", "norwegian": "NO", "omani": "OM",
-    "pakistani": "PK", "palestinian": "PS", "polish": "PL", "portuguese": "PT", "qatari": "QA",
-    "romanian": "RO", "russian": "RU", "rwandan": "RW", "saudi": "SA", "saudi arabian": "SA",
-    "senegalese": "SN", "serbian": "RS", "singaporean": "SG", "slovak": "SK", "slovenian": "SI",
-    "somali": "SO", "south african": "ZA", "south korean": "KR", "south sudanese": "SS",
-    "spanish": "ES", "sri lankan": "LK", "sudanese": "SD", "swedish": "SE", "swiss": "CH",
-    "syrian": "SY", "tajik": "TJ", "tanzanian": "TZ", "thai": "TH", "tunisian": "TN",
-    "turkish": "TR", "türkiyish": "TR", "turkmen": "TM", "ugandan": "UG", "ukrainian": "UA",
-    "ukranian": "UA", "uzbek": "UZ", "uzbekistani": "UZ", "venezuelan": "VE", "vietnamese": "VN",
-    "yemeni": "YE", "zimbabwean": "ZW",
-}  # fmt: skip
 _COUNTRY_PLACEHOLDERS = frozenset({"na", "n/a", "n.a.", "none", "unknown", "regional", "-", "nil"})
 _QUALIFIER = re.compile(r"^(?:possibly|probably|reportedly)\s+", re.IGNORECASE)
 _TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)?\s*$")
@@ -186,12 +142,8 @@ def country_codes(value: str, report: ParseReport) -> list[str]:
 
 def _lookup(value: str) -> str | None:
     """One country name, code or demonym, with qualifiers ("Possibly", "(as at 2003)") off."""
-    for candidate in (value, _TRAILING_BRACKET.sub("", _QUALIFIER.sub("", value))):
-        key = candidate.casefold().strip(" .")
-        code = _COUNTRY_ALIASES.get(key) or _DEMONYMS.get(key)
-        if code:
-            return code
-    return to_alpha2(value) or to_alpha2(_QUALIFIER.sub("", value))
+    bare = _QUALIFIER.sub("", value)
+    return to_alpha2(value) or to_alpha2(bare) or to_alpha2(_TRAILING_BRACKET.sub("", bare))
 
 
 # --- lists and names -------------------------------------------------------------------------

@@ -54,7 +54,6 @@ COLUMNS = (
     "Action",
     "FR_Citation",
 )
-_COUNTRY_CODES = {"PRC": "CN"}
 _PRISON = re.compile(
     r"\b(?:INMATE|REGISTER|REGISTRATION)\s+(?:NUMBER|NO)\b|\bUSM\s+NO\b|\bFCI\b|CORRECTIONAL|"
     r"DETENTION|PRISON|PENITENTIARY",
@@ -125,8 +124,7 @@ def _add_row(entry: _Entry, row: dict[str, str], report: ParseReport) -> None:
 
 
 def _address(fields: dict[str, str], report: ParseReport) -> Address:
-    printed = fields["Country"]
-    code = _COUNTRY_CODES.get(printed.upper()) or country(printed, report)
+    code = country(fields["Country"], report)
     parts = (fields[k] for k in ("Street_Address", "City", "State", "Postal_Code", "Country"))
     return Address(
         full=", ".join(p for p in parts if p),

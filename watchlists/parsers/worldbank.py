@@ -33,7 +33,7 @@ Choices made where the publisher is loose:
   ``properties["ineligible_from"]`` / ``["ineligible_to"]``. To Date 2999-12-31 means
   permanent and sets ``properties["permanent"] = ("true",)``.
 * Country is the address country; World Bank economy names ("Hong Kong SAR, China")
-  are mapped in `watchlists.parsers._sheets`.
+  are known to `watchlists.countries.to_alpha2`.
 * The JSON feed: field names as the page's feed uses them (SUPP_NAME, ADD_SUPP_INFO,
   SUPP_ADDR, SUPP_CITY, SUPP_STATE_CODE, SUPP_ZIP_CODE, COUNTRY_NAME, LAND1, DEBAR_FROM_DATE,
   DEBAR_TO_DATE, DEBAR_REASON, INELIGIBLY_STATUS, SUPP_TYPE_CODE, SUPP_ID); the address
