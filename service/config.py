@@ -19,7 +19,9 @@ from typing import Any
 import yaml
 from apscheduler.triggers.cron import CronTrigger
 
+from watchlists import WatchlistError
 from watchlists.formats import FORMATS, SINGLE_FILE
+from watchlists.parsers import custom
 
 ENV_PREFIX = "SCREENING_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -316,8 +318,11 @@ def _validate_source(src: SourceSettings, problems: list[str]) -> None:
     base = f"watchlists.sources.{src.id}"
     if not SOURCE_ID.match(src.id):
         problems.append(f"{base}: source ids are lower-case words (un_sc) or custom:<name>")
-    if src.format.startswith("custom") and "name" not in src.columns:
-        problems.append(f"{base}.columns: a custom list must map at least 'name' to its column header")
+    if src.format.startswith("custom"):
+        try:
+            custom.check_options(src.id, src.parser_options)
+        except WatchlistError as exc:
+            problems.append(f"{base}: {exc}")
     fmt = FORMATS.get(src.format)
     if fmt is None:
         problems.append(f"{base}.format: unknown format {src.format!r} (known: {', '.join(sorted(FORMATS))})")

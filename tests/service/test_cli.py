@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,71 @@ def test_api_keys_are_shown_once_and_stored_hashed(app: Flask) -> None:
     assert run(app, "apikeys", "create", "x", "--role", "emperor").exit_code == 2
     assert "revoked" in run(app, "apikeys", "revoke", key).output
     assert "revoked" in run(app, "apikeys", "list").output
+
+
+def test_a_custom_list_is_imported_and_screened(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from conftest import _make_app
+    from service import get_settings
+    from service.config import SourceSettings
+
+    app = _make_app(f"sqlite:///{tmp_path / 'c.sqlite'}", tmp_path)
+    settings = get_settings(app)
+    own = SourceSettings(
+        id="custom:ungm_ineligible",
+        format="custom_csv",
+        columns={"entry_id": "Vendor no.", "name": "Vendor name", "country": "Country"},
+        min_entries=1,
+    )
+    app.extensions["screening"] = replace(
+        settings, watchlists=replace(settings.watchlists, sources=(*settings.watchlists.sources, own))
+    )
+    listing = tmp_path / "ungm.csv"
+    listing.write_text(
+        "Vendor no.;Vendor name;Country\nV-100;Zenith Maritime Logistics LLC;Panama\nV-101;Orion Textiles;BD\n",
+        encoding="utf-8-sig",
+    )
+    result = run(app, "lists", "import", "custom:ungm_ineligible", str(listing))
+    assert result.exit_code == 0, result.output
+    assert "version 1 with 2 entries" in result.output
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"id": "q1", "name": "Zenith Maritime Logistics", "kind": "organization", "country": "PA"}\n{"id": "q2", "name": "Acme Stationery"}\n'
+    )
+    out = tmp_path / "r.jsonl"
+    screened = run(app, "screen-file", str(queries), "--output", str(out))
+    assert screened.exit_code == 0, screened.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(m["source"], m["entry_id"]) for m in lines[0]["matches"]] == [
+        ("custom:ungm_ineligible", "V-100")
+    ]
+    assert lines[1] == {"id": "q2", "matches": []}
+
+
+def test_screen_file_and_compare_file_name_bad_lines(app: Flask, data: Path, tmp_path: Path) -> None:
+    assert run(app, "lists", "import", "un_sc", str(W / "un" / "consolidated.xml")).exit_code == 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "name": "Al Qaida"}\n{"id": "b", "nam": "typo"}\n')
+    result = run(app, "screen-file", str(bad))
+    assert result.exit_code == 1 and "line 2.name: must be a non-empty string" in result.output
+    bad.write_text("{not json\n")
+    assert "line 1: not valid JSON" in run(app, "screen-file", str(bad)).output
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps(
+            {
+                "id": "p1",
+                "left": {"name": "Al Qaida", "kind": "organization"},
+                "right": {"name": "AL-QAIDA", "aliases": ["The Base"], "kind": "organization", "extra": 1},
+            }
+        )
+        + "\n"
+        + json.dumps({"id": "p2", "left": {"name": "Acme Stationery"}, "right": {"name": "AL-QAIDA"}})
+        + "\n"
+    )
+    out = tmp_path / "pr.jsonl"
+    assert run(app, "compare-file", str(pairs), "--output", str(out)).exit_code == 0
+    first, second = (json.loads(line) for line in out.read_text().splitlines())
+    assert first["id"] == "p1" and first["match"] is True and first["score"] >= 0.88
+    assert second["match"] is False and 0 <= second["score"] < 0.88

@@ -97,3 +97,33 @@ def test_missing_and_malformed_files_are_reported(tmp_path: Path) -> None:
     broken.write_text("app: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(broken, environ={})
+
+
+def test_custom_lists_are_configured_in_the_file(tmp_path: Path) -> None:
+    custom = """
+    custom:ungm_ineligible:
+      title: UNGM ineligible vendors (our records)
+      format: custom_csv
+      columns: {entry_id: "Vendor no.", name: "Vendor name", country: "Country"}
+      options: {delimiter: ";"}
+      min_entries: 1
+"""
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.read_text(encoding="utf-8") + custom, encoding="utf-8")
+    spec = load_settings(path, environ={}).watchlists.get("custom:ungm_ineligible")
+    assert spec is not None and spec.parser_options == {
+        "delimiter": ";",
+        "columns": {"entry_id": "Vendor no.", "name": "Vendor name", "country": "Country"},
+    }
+    path.write_text(
+        CONFIG.read_text(encoding="utf-8")
+        + custom.replace('name: "Vendor name", ', "").replace('";"', '"|"'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(path, environ={})
+    assert "watchlists.sources.custom:ungm_ineligible" in str(excinfo.value)
+    bad_id = CONFIG.read_text(encoding="utf-8") + custom.replace("custom:ungm_ineligible", "Custom List")
+    path.write_text(bad_id, encoding="utf-8")
+    with pytest.raises(ConfigError, match="source ids are lower-case words"):
+        load_settings(path, environ={})
