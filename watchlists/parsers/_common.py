@@ -11,10 +11,11 @@
 * `is_latin`: whether a name is written in Latin script.
 
 What stays with its group: `_listkit` (the CSV reader, multi-valued cells and the "a.k.a." /
-"d/b/a" splitter of the EU, Canada, EBRD, BIS, CSL and OpenSanctions parsers), `_sheets`
-(spreadsheet cells, country lists and demonyms, and the World Bank / IDB name splitter)
-and `_ofac_common` (OFAC's entry model, "-0-" null marker and "a.k.a." splitter). The
-three name splitters read different publishers' grammars and are kept apart: see each.
+"d/b/a" splitter of the Canada, EBRD, BIS, CSL and OpenSanctions parsers), `_sheets`
+(sheet rows and cells, cells listing countries, name order, and the World Bank / IDB name
+splitter) and `_ofac_common` (OFAC's entry model, "-0-" null marker and "a.k.a."
+splitter). The three name splitters read different publishers' grammars and are kept
+apart: see each. Country spellings and demonyms belong to `watchlists.countries`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Helpers shared by the EU, Canada, EBRD, BIS, CSL and OpenSanctions parsers (private).
+"""Helpers shared by the Canada, EBRD, BIS, CSL and OpenSanctions parsers (private).
 
 XML parsing, text decoding, countries and de-duplication are in `_common`; here:
 
