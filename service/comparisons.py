@@ -20,7 +20,12 @@ KINDS = ("organization", "person", "vessel", "aircraft", "unknown")
 
 
 class RecordError(ValueError):
-    """A JSON record lacks a usable field; the message names the line and field."""
+    """A JSON record lacks a usable field; `field` names it (with the line in files)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
 
 
 def record_fields(
@@ -28,10 +33,10 @@ def record_fields(
 ) -> tuple[str, Kind, str | None, tuple[str, ...], tuple[Identifier, ...]]:
     """(name, kind, country, aliases, identifiers) of a JSON record, validated."""
     if not isinstance(data, dict):
-        raise RecordError(f"{where}: must be an object")
+        raise RecordError(where, "must be an object")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RecordError(f"{where}.name: must be a non-empty string")
+        raise RecordError(f"{where}.name", "must be a non-empty string")
     given = data.get("kind")
     kind = cast(Kind, given if given in KINDS else "unknown")
     country = data.get("country")
@@ -83,9 +88,9 @@ def read_jsonl(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise RecordError(f"line {number}: not valid JSON ({exc.msg})") from None
+            raise RecordError(f"line {number}", f"not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict) or "id" not in data:
-            raise RecordError(f"line {number}: each line must be an object with an 'id'")
+            raise RecordError(f"line {number}", "each line must be an object with an 'id'")
         yield number, data
 
 

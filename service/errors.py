@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask, Response, g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from service.comparisons import RecordError
+
 log = logging.getLogger(__name__)
 
 
@@ -84,6 +86,10 @@ def _handle_service_error(exc: ServiceError) -> Response:
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
+def _handle_record_error(exc: RecordError) -> Response:
+    return error_response(400, "validation_error", str(exc), [{"field": exc.field, "message": exc.reason}])
+
+
 def _handle_http_exception(exc: HTTPException) -> Response:
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
@@ -98,5 +104,6 @@ def _handle_unexpected(exc: Exception) -> Response:
 def register_error_handlers(app: Flask) -> None:
     """Install the type → JSON handler table on `app`."""
     app.register_error_handler(ServiceError, _handle_service_error)
+    app.register_error_handler(RecordError, _handle_record_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from screening import Match, Matcher, Query
+from screening import Identifier, Match, Matcher, Query
 from service.config import ScreeningSettings
 from service.engine import LoadedIndex
 from service.errors import NotReadyError
@@ -55,18 +55,35 @@ def match_to_json(index: LoadedIndex, match: Match, strong_threshold: float) -> 
     }
 
 
-def screen_supplier(
-    index: LoadedIndex, supplier: SupplierInput, settings: ScreeningSettings
-) -> list[dict[str, Any]]:
-    """All alerts for one supplier, best first."""
-    query = Query(
+def supplier_queries(supplier: SupplierInput) -> list[tuple[Query, str | None]]:
+    """The supplier itself, then each owner or director as a person: (query, owner name)."""
+    identifiers = tuple(Identifier("registration_number", n) for n in supplier.registration_numbers)
+    if supplier.tax_id:
+        identifiers += (Identifier("tax_id", supplier.tax_id),)
+    own = Query(
         name=supplier.name,
         kind=supplier.kind,  # type: ignore[arg-type]
         country=supplier.country,
         aliases=supplier.all_other_names,
+        identifiers=identifiers,
     )
-    matches = index.matcher.screen(query, threshold=settings.threshold, limit=settings.limit)
-    return [match_to_json(index, m, settings.strong_threshold) for m in matches]
+    owners = [(Query(name=o.name, kind="person", country=o.country), o.name) for o in supplier.owners]
+    return [(own, None), *owners]
+
+
+def screen_supplier(
+    index: LoadedIndex, supplier: SupplierInput, settings: ScreeningSettings
+) -> list[dict[str, Any]]:
+    """All alerts for one supplier and its owners, best first; one per list entry."""
+    best: dict[str, dict[str, Any]] = {}
+    for query, owner in supplier_queries(supplier):
+        for match in index.matcher.screen(query, threshold=settings.threshold, limit=settings.limit):
+            found = match_to_json(index, match, settings.strong_threshold)
+            found["matched_via"] = {"owner": owner} if owner else {"supplier": supplier.name}
+            if match.key not in best or found["score"] > best[match.key]["score"]:
+                best[match.key] = found
+    ranked = sorted(best.values(), key=lambda m: m["score"], reverse=True)
+    return ranked[: settings.limit]
 
 
 def run_screening(

@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from screening import Matcher
+from screening import Matcher, Record
 from service import get_settings
 from service.auth import require_api_key
+from service.comparisons import explain, to_query, to_record
 from service.db import get_session
-from service.engine import get_index_holder
-from service.errors import BadRequestError, NotFoundError, PayloadTooLargeError
+from service.engine import LoadedIndex, entry_to_record, get_index_holder
+from service.errors import BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError
 from service.models import Screening
 from service.schemas import parse_screen_request
 from service.screenings import run_screening
+from service.store import get_entry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -93,3 +95,40 @@ def get_screening(screening_id: str) -> Response:
             "duration_ms": round(screening.duration_ms, 2),
         }
     )
+
+
+@bp.post("/compare")
+@require_api_key("officer", "reviewer", "approver")
+def compare() -> Response:
+    """Score a supplier against one record (or a listed entry) with the full explanation."""
+    body = _json_body()
+    if not isinstance(body, dict) or "left" not in body or "right" not in body:
+        raise ValidationError(
+            "body must be {'left': {...}, 'right': {...}}", [{"field": "left/right", "message": "required"}]
+        )
+    index = get_index_holder().get()
+    query = to_query(body["left"], "left")
+    record = _compare_target(index, body["right"])
+    match = (index.matcher if index else Matcher([])).compare(query, record)
+    settings = get_settings().screening
+    return jsonify(
+        {
+            **explain(match),
+            "match": match.score >= settings.threshold,
+            "strong": match.score >= settings.strong_threshold,
+            "threshold": settings.threshold,
+            "algorithm": {"name": Matcher.NAME, "version": Matcher.VERSION},
+        }
+    )
+
+
+def _compare_target(index: LoadedIndex | None, right: Any) -> Record:
+    """`right` as a record: inline, or {"source", "entry_id"} of a serving list entry."""
+    if isinstance(right, dict) and "source" in right and "entry_id" in right and "name" not in right:
+        entry = get_entry(get_session(), str(right["source"]), str(right["entry_id"]))
+        if entry is None:
+            raise NotFoundError(
+                f"no entry {right['entry_id']!r} in the current version of {right['source']!r}"
+            )
+        return entry_to_record(entry)
+    return to_record(right, "right")

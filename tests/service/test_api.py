@@ -178,3 +178,28 @@ def test_no_list_loaded_means_503_never_clear(app: Flask) -> None:
     response = app.test_client().post("/api/v1/screen", json={"name": "Al Qaida"}, headers=auth(key))
     assert response.status_code == 503
     assert "no watchlist is loaded" in response.get_json()["error"]["message"]
+
+
+def test_owners_are_screened_as_persons(api: FlaskClient, un_app: Flask) -> None:
+    body = {"name": "Acme Stationery Supplies Ltd", "owners": [{"name": "Aiman Muhammed Rabi al-Zawahiri", "role": "director"}]}
+    data = api.post("/api/v1/screen", json=body, headers=auth(new_key(un_app))).get_json()
+    assert data["decision"] == "alert"
+    top = data["matches"][0]
+    assert top["kind"] == "person" and top["entry_id"].startswith("QDi.")
+    assert top["matched_via"] == {"owner": "Aiman Muhammed Rabi al-Zawahiri"}
+
+
+def test_compare_explains_why_a_pair_matches_or_not(api: FlaskClient, un_app: Flask) -> None:
+    key = new_key(un_app)
+    inline = {"left": {"name": "Al Qaida", "kind": "organization"}, "right": {"name": "AL-QAIDA", "kind": "organization"}}
+    data = api.post("/api/v1/compare", json=inline, headers=auth(key)).get_json()
+    assert data["match"] is True and data["score"] >= 0.88
+    assert data["summary"] and data["features"] and data["algorithm"]["name"]
+    listed = {"left": {"name": "Acme Stationery Supplies Ltd"}, "right": {"source": "un_sc", "entry_id": "QDe.004"}}
+    data = api.post("/api/v1/compare", json=listed, headers=auth(key)).get_json()
+    assert data["match"] is False and data["score"] < 0.88 and data["summary"]
+    missing = api.post("/api/v1/compare", json={"left": {"name": "x"}, "right": {"source": "un_sc", "entry_id": "nope"}}, headers=auth(key))
+    assert missing.status_code == 404
+    bad = api.post("/api/v1/compare", json={"left": {"nam": "x"}, "right": {"name": "y"}}, headers=auth(key))
+    assert bad.status_code == 400 and bad.get_json()["error"]["details"][0]["field"] == "left.name"
+    assert api.post("/api/v1/compare", json={"left": {"name": "x"}}, headers=auth(key)).status_code == 400
