@@ -33,12 +33,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.database)
 
     from service import cli, engine, errors
-    from service.views import api, health, lists, pages
+    from service.views import api, health, lists, pages, suppliers
 
     errors.register_error_handlers(app)
     engine.init_app(app, settings.screening)
     cli.init_app(app)
-    for module in (health, api, lists, pages):
+    for module in (health, api, lists, suppliers, pages):
         app.register_blueprint(module.bp)
     return app
 

@@ -188,3 +188,52 @@ class Screening(Base):
     response: Mapped[dict[str, Any]] = mapped_column()
     alert_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Supplier(Base):
+    """The organisation's own supplier record, keyed by its vendor number (`ref`)."""
+
+    __tablename__ = "supplier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="unknown")
+    country: Mapped[str | None] = mapped_column(String(2))
+    other_names: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"names": [...]} and the rest
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)  # registration, tax id, address, owners
+    screened_hash: Mapped[str] = mapped_column(String(64))  # hash of the fields screening reads
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column()
+    last_screened_at: Mapped[datetime | None] = mapped_column()
+
+    findings: Mapped[list[Finding]] = relationship(back_populates="supplier")
+
+
+class Finding(Base):
+    """A supplier matched to a list entry at or above the alert threshold: one per (supplier, entry)."""
+
+    __tablename__ = "finding"
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "source", "entry_id", name="uq_finding_supplier_entry"),
+        Index("ix_finding_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+    source: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    score: Mapped[float] = mapped_column(Float)
+    list_version_id: Mapped[int] = mapped_column(ForeignKey("list_version.id"))
+    entry_hash: Mapped[str] = mapped_column(String(64))  # the entry's content when matched
+    entry_snapshot: Mapped[dict[str, Any]] = mapped_column()  # the entry as it was when matched
+    supplier_hash: Mapped[str] = mapped_column(String(64))  # the supplier's screened fields then
+    explanation: Mapped[dict[str, Any]] = mapped_column()
+    algorithm: Mapped[str] = mapped_column(String(64))
+    screening_id: Mapped[str] = mapped_column(String(32))  # the latest screening that raised it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="findings")

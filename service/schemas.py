@@ -97,6 +97,16 @@ def parse_screen_request(body: Any, max_batch: int) -> tuple[list[SupplierInput]
     return suppliers, batch  # type: ignore[return-value]
 
 
+def parse_supplier(body: Any) -> SupplierInput:
+    """Parse one supplier object; ValidationError naming every bad field."""
+    problems = _Problems()
+    supplier = _supplier(body, "", problems)
+    if problems.items or supplier is None:
+        fields = ", ".join(p["field"] for p in problems.items[:10])
+        raise ValidationError(f"invalid supplier: {fields}", problems.items)
+    return supplier
+
+
 def _supplier(data: Any, path: str, problems: _Problems) -> SupplierInput | None:
     prefix = f"{path}." if path else ""
     if not isinstance(data, dict):

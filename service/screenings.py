@@ -15,6 +15,7 @@ from service.engine import LoadedIndex
 from service.errors import NotReadyError
 from service.models import Screening
 from service.schemas import SupplierInput
+from service.suppliers import record_findings, upsert_supplier
 
 
 def lists_used(index: LoadedIndex) -> list[dict[str, Any]]:
@@ -124,10 +125,23 @@ def run_screening(
         threshold=settings.threshold,
         list_versions={"lists": lists_used(index)},
         request=request_body,
-        response={"results": results},
+        response={},
         alert_count=sum(1 for r in results if r["decision"] == "alert"),
         duration_ms=(time.perf_counter() - started) * 1000,
     )
     session.add(screening)
     session.flush()
+    for supplier, result in zip(suppliers, results, strict=True):
+        if supplier.ref:
+            _register(session, supplier, result, screening)
+    screening.response = {"results": results}  # with the finding ids
     return screening, results
+
+
+def _register(
+    session: Session, supplier: SupplierInput, result: dict[str, Any], screening: Screening
+) -> None:
+    """Add the supplier to the registry and turn its alerts into findings (idempotent)."""
+    row = upsert_supplier(session, supplier)
+    row.last_screened_at = screening.created_at
+    record_findings(session, row, result["matches"], screening.id, screening.algorithm)

@@ -21,7 +21,7 @@ from service.store import get_entry
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
     if not request.is_json:
         raise BadRequestError(
             "request body must be JSON (Content-Type: application/json)",
@@ -38,7 +38,7 @@ def _json_body() -> Any:
 def screen() -> Response:
     """Screen one supplier, or {"suppliers": [...]}, against every loaded list."""
     settings = get_settings().screening
-    body = _json_body()
+    body = json_body()
     if (
         isinstance(body, dict)
         and isinstance(body.get("suppliers"), list)
@@ -101,7 +101,7 @@ def get_screening(screening_id: str) -> Response:
 @require_api_key("officer", "reviewer", "approver")
 def compare() -> Response:
     """Score a supplier against one record (or a listed entry) with the full explanation."""
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict) or "left" not in body or "right" not in body:
         raise ValidationError(
             "body must be {'left': {...}, 'right': {...}}", [{"field": "left/right", "message": "required"}]
