@@ -10,12 +10,14 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from service.models import ListChange, ListEntryRow, ListVersion, SourceStatus, utcnow
 from watchlists import ListEntry, Snapshot
+from watchlists.types import hash_entry_dict
 
 log = logging.getLogger(__name__)
 INSERT_CHUNK_ROWS = 2000
@@ -80,7 +82,8 @@ def store_snapshot(
     current = get_current_version(session, snapshot.source)
     if current is not None and current.checksum == snapshot.checksum:
         return None
-    new_hashes = {e.entry_id: e.content_hash() for e in snapshot.entries}
+    payloads = {e.entry_id: e.to_dict() for e in snapshot.entries}
+    new_hashes = {entry_id: hash_entry_dict(data) for entry_id, data in payloads.items()}
     old_hashes = entry_hashes(session, current.id) if current else {}
     _check_shrink(snapshot.source, len(old_hashes), len(new_hashes), max_shrink)
     diff = diff_hashes(old_hashes, new_hashes)
@@ -99,7 +102,7 @@ def store_snapshot(
     )
     session.add(version)
     session.flush()
-    _insert_entries(session, version.id, snapshot.entries, new_hashes)
+    _insert_entries(session, version.id, snapshot.entries, new_hashes, payloads)
     _insert_changes(session, version.id, diff)
     _make_current(session, version)
     return version
@@ -124,7 +127,11 @@ def _check_shrink(source: str, old_count: int, new_count: int, max_shrink: float
 
 
 def _insert_entries(
-    session: Session, version_id: int, entries: tuple[ListEntry, ...], hashes: dict[str, str]
+    session: Session,
+    version_id: int,
+    entries: tuple[ListEntry, ...],
+    hashes: dict[str, str],
+    payloads: dict[str, dict[str, Any]],
 ) -> None:
     rows = [
         {
@@ -134,7 +141,7 @@ def _insert_entries(
             "kind": e.kind,
             "primary_name": e.primary_name,
             "content_hash": hashes[e.entry_id],
-            "data": e.to_dict(),
+            "data": payloads[e.entry_id],
         }
         for e in entries
     ]

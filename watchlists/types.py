@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 EntityKind = Literal["person", "organization", "vessel", "aircraft", "unknown"]
@@ -84,10 +84,28 @@ class ListEntry:
         return self.names[0].value if self.names else ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able form; `from_dict` reverses it."""
-        data = asdict(self)
-        data["properties"] = {k: list(v) for k, v in sorted(self.properties.items())}
-        return data
+        """Plain JSON-able form; `from_dict` reverses it.
+
+        Written out by hand: `dataclasses.asdict` deep-copies every value and made storing a
+        large list several times slower.
+        """
+        return {
+            "source": self.source,
+            "entry_id": self.entry_id,
+            "kind": self.kind,
+            "names": [_plain(n) for n in self.names],
+            "countries": list(self.countries),
+            "nationalities": list(self.nationalities),
+            "identifiers": [_plain(i) for i in self.identifiers],
+            "addresses": [_plain(a) for a in self.addresses],
+            "birth_dates": list(self.birth_dates),
+            "birth_places": list(self.birth_places),
+            "programs": list(self.programs),
+            "listed_on": self.listed_on,
+            "remarks": self.remarks,
+            "url": self.url,
+            "properties": {k: list(v) for k, v in sorted(self.properties.items())},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListEntry:
@@ -112,8 +130,17 @@ class ListEntry:
 
     def content_hash(self) -> str:
         """SHA-256 of the canonical JSON form: equal content, equal hash."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return hash_entry_dict(self.to_dict())
+
+
+def hash_entry_dict(data: Mapping[str, Any]) -> str:
+    """The content hash of an entry from its `to_dict` form (computed once, used twice)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _plain(item: Name | Identifier | Address) -> dict[str, str | None]:
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)
