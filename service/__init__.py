@@ -11,6 +11,7 @@ from flask import Flask
 
 from service import db, logs
 from service.config import Settings, load_settings
+from service.ratelimit import RateLimiter
 
 __all__ = ["create_app", "get_settings"]
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     errors.register_error_handlers(app)
     engine.init_app(app, settings.screening)
+    app.extensions["screening.ratelimit"] = RateLimiter(settings.api.rate_limit_per_minute)
     cli.init_app(app)
     for module in (health, api, lists, suppliers, pages):
         app.register_blueprint(module.bp)

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.config import ROLES
 from service.db import get_session
-from service.errors import ForbiddenError, UnauthorizedError
+from service.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from service.models import ApiKey, utcnow
 
 KEY_PREFIX = "sk_"
@@ -83,6 +83,9 @@ def require_api_key(*roles: str) -> Callable[[F], F]:
             session = get_session()
             key = authenticate(session, request.headers.get("Authorization"))
             session.commit()  # keep last_used_at even when the view fails later
+            wait = current_app.extensions["screening.ratelimit"].acquire(key.id)
+            if wait:
+                raise TooManyRequestsError(f"rate limit of this API key reached; retry in {wait:.0f} s", wait)
             if roles and key.role not in roles and key.role != "admin":
                 raise ForbiddenError(f"role {key.role!r} may not do this; needs one of {', '.join(roles)}")
             g.api_key = key

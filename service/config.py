@@ -76,6 +76,11 @@ class ScreeningSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    rate_limit_per_minute: int = 600  # per API key and process; 0 turns the limit off
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """One list source. Single-file formats set `url`; multi-file ones set `parts`."""
 
@@ -132,6 +137,7 @@ class Settings:
     app: AppSettings = field(default_factory=AppSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
     watchlists: WatchlistsSettings = field(default_factory=WatchlistsSettings)
 
 
@@ -303,6 +309,8 @@ def _validate(s: Settings, problems: list[str]) -> None:
     for name in ("limit", "max_batch"):
         if getattr(sc, name) < 1:
             problems.append(f"screening.{name}: must be at least 1")
+    if s.api.rate_limit_per_minute < 0:
+        problems.append("api.rate_limit_per_minute: must not be negative (0 turns it off)")
     if sc.index_check_seconds <= 0:
         problems.append("screening.index_check_seconds: must be positive")
     wl = s.watchlists

@@ -60,6 +60,17 @@ class PayloadTooLargeError(ServiceError):
     code = "payload_too_large"
 
 
+class TooManyRequestsError(ServiceError):
+    """The key's rate limit is spent; `retry_after` says for how long (seconds)."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message, {"retry_after_seconds": round(retry_after, 1)})
+        self.retry_after = retry_after
+
+
 class NotReadyError(ServiceError):
     """The service cannot answer honestly yet (e.g. no watchlist loaded)."""
 
@@ -83,7 +94,10 @@ def _handle_service_error(exc: ServiceError) -> Response:
         log.error("%s: %s", exc.code, exc.message)
     else:
         log.info("%s %s: %s", exc.status, exc.code, exc.message)
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    response = error_response(exc.status, exc.code, exc.message, exc.details)
+    if isinstance(exc, TooManyRequestsError):
+        response.headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    return response
 
 
 def _handle_record_error(exc: RecordError) -> Response:

@@ -14,6 +14,7 @@ from service.db import get_session
 from service.engine import LoadedIndex, entry_to_record, get_index_holder
 from service.errors import BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError
 from service.models import Screening
+from service.openapi import build_openapi
 from service.schemas import parse_screen_request
 from service.screenings import run_screening
 from service.store import get_entry
@@ -132,3 +133,9 @@ def _compare_target(index: LoadedIndex | None, right: Any) -> Record:
             )
         return entry_to_record(entry)
     return to_record(right, "right")
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of this API (public: it holds no data)."""
+    return jsonify(build_openapi())

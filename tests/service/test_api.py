@@ -203,3 +203,19 @@ def test_compare_explains_why_a_pair_matches_or_not(api: FlaskClient, un_app: Fl
     bad = api.post("/api/v1/compare", json={"left": {"nam": "x"}, "right": {"name": "y"}}, headers=auth(key))
     assert bad.status_code == 400 and bad.get_json()["error"]["details"][0]["field"] == "left.name"
     assert api.post("/api/v1/compare", json={"left": {"name": "x"}}, headers=auth(key)).status_code == 400
+
+
+def test_rate_limit_per_key_answers_429_with_retry_after(api: FlaskClient, un_app: Flask) -> None:
+    from service.ratelimit import RateLimiter
+
+    original = un_app.extensions["screening.ratelimit"]
+    un_app.extensions["screening.ratelimit"] = RateLimiter(per_minute=3)
+    try:
+        key, other = new_key(un_app), new_key(un_app)
+        codes = [api.get("/api/v1/lists", headers=auth(key)).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = api.get("/api/v1/lists", headers=auth(key))
+        assert limited.get_json()["error"]["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+        assert api.get("/api/v1/lists", headers=auth(other)).status_code == 200  # per key
+    finally:
+        un_app.extensions["screening.ratelimit"] = original
