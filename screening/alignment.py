@@ -1,7 +1,8 @@
 """Weighted token alignment: which token of one name answers which token of the other.
 
-Tokens are paired greedily, most similar first. When the two names have different token
-counts, a pair of adjacent tokens may also answer one token ("gazprom neft" vs "gazpromneft").
+Tokens are paired greedily, most similar first (`similarity.token_similarity`: typos,
+romanisation variants, initials, abbreviations). A pair of adjacent tokens, joined in either
+order, may also answer one token ("gazprom neft" vs "gazpromneft", "sama tv" vs "tvsama").
 Each token carries an IDF weight, so a pair of rare tokens counts for much more than a pair of
 "trading" or "group". The score is the weighted share of both names that found a partner:
 
@@ -15,11 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from screening.distance import string_similarity
+from screening.similarity import may_pair, token_similarity
 
-MIN_TOKEN_SIMILARITY = 0.6  # below this two tokens are different words, not a typo
-MIN_SPAN_SIMILARITY = 0.85  # a joined pair must be near-exact: it is a spacing variant
-INITIAL_SIMILARITY = 0.8  # "v" answering "vladimir" in a person's name
 PERSON_EXTRA_FACTOR = 0.5  # a dropped middle name costs half its weight...
 ANCHORED_EXTRA_FACTOR = 0.35  # ...or about a third once a rare name (the surname) matched
 ANCHOR_WEIGHT = 1.6  # a pair of tokens weighing at least 0.8 each is such a rare name
@@ -64,12 +62,7 @@ def align_tokens(
         return Alignment(tuple(same), (), (), 1.0 if same else 0.0)
     left_w = [weight(token) for token in left]
     right_w = [weight(token) for token in right]
-    # Only the longer name can hold a word split in two ("gazprom neft" vs "gazpromneft").
-    options = _options(
-        _units(left, left_w, spans=len(left) > len(right)),
-        _units(right, right_w, spans=len(right) > len(left)),
-        person,
-    )
+    options = _options(_units(left, left_w), _units(right, right_w), person)
     pairs, used_left, used_right = _pick(options, len(left), len(right))
     rest_left = [i for i, used in enumerate(used_left) if not used]
     rest_right = [i for i, used in enumerate(used_right) if not used]
@@ -98,9 +91,11 @@ def _options(left_units: list[_Unit], right_units: list[_Unit], person: bool) ->
                 options.append((1.0, lwt + rwt, lt, rt, ls, le, rs, re))
                 continue
             span = le - ls + re - rs > 2
-            if not _lengths_allow(len(lt), len(rt), span, person):
+            if le - ls > 1 and re - rs > 1:
+                continue  # two joined pairs: that is two token pairs, or nothing
+            if not may_pair(lt, rt, person=person, span=span):
                 continue  # cheap: most pairs of a non-match end here without a ratio call
-            sim = unit_similarity(lt, rt, span=span, person=person)
+            sim = token_similarity(lt, rt, span=span, person=person)
             if sim is not None:
                 options.append((sim, lwt + rwt, lt, rt, ls, le, rs, re))
     # Ties break on weight and then on the texts in sorted order, so swapping the arguments
@@ -131,33 +126,15 @@ def _extra_factor(pairs: list[TokenPair]) -> float:
     return ANCHORED_EXTRA_FACTOR if anchored else PERSON_EXTRA_FACTOR
 
 
-def _units(tokens: Sequence[str], weights: list[float], *, spans: bool) -> list[_Unit]:
-    """Each token, and with `spans` each pair of adjacent tokens joined, with their weight."""
+def _units(tokens: Sequence[str], weights: list[float]) -> list[_Unit]:
+    """Each token, and each pair of adjacent tokens joined in either order, with its weight."""
     units = [(i, i + 1, token, weights[i]) for i, token in enumerate(tokens)]
-    if spans:
-        units.extend(
-            (i, i + 2, tokens[i] + tokens[i + 1], weights[i] + weights[i + 1]) for i in range(len(tokens) - 1)
-        )
+    for i in range(len(tokens) - 1):
+        if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:  # initials are not split words
+            weight = weights[i] + weights[i + 1]
+            units.append((i, i + 2, tokens[i] + tokens[i + 1], weight))
+            units.append((i, i + 2, tokens[i + 1] + tokens[i], weight))
     return units
-
-
-def _lengths_allow(a: int, b: int, span: bool, person: bool) -> bool:
-    """False when the lengths alone rule a pairing out (Indel ratio <= 2*min/(a+b))."""
-    if person and not span and min(a, b) == 1:
-        return True  # an initial
-    return 2 * min(a, b) >= (MIN_SPAN_SIMILARITY if span else MIN_TOKEN_SIMILARITY) * (a + b)
-
-
-def unit_similarity(a: str, b: str, *, span: bool = False, person: bool = False) -> float | None:
-    """Similarity of two aligned units, or None when they must not be paired."""
-    if a == b:
-        return 1.0
-    if a.isdigit() or b.isdigit():
-        return None  # numbers match exactly or not at all: "Company 1" is not "Company 2"
-    if person and not span and (len(a) == 1 or len(b) == 1):
-        return INITIAL_SIMILARITY if a[0] == b[0] else None
-    sim = string_similarity(a, b, cutoff=MIN_SPAN_SIMILARITY if span else MIN_TOKEN_SIMILARITY)
-    return sim or None
 
 
 def _score(pairs: list[TokenPair], extra_weight: float) -> float:

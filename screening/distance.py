@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 
 def string_similarity(left: str, right: str, cutoff: float = 0.0) -> float:
@@ -54,3 +55,8 @@ def quick_similarities(
         for _, score, key in hits:
             scores[key] = max(scores.get(key, 0.0), score / 100.0)
     return scores
+
+
+def edit_distance(left: str, right: str, cutoff: int) -> int:
+    """Optimal-string-alignment distance (a transposition is one edit), capped at cutoff + 1."""
+    return OSA.distance(left, right, processor=None, score_cutoff=cutoff)

@@ -2,12 +2,15 @@
 
 The score of a pair is the sum of its features' contributions:
 
-    name_similarity      token alignment (IDF-weighted) blended with token-sort ratio
+    name_similarity      token alignment (IDF-weighted, typo- and transliteration-tolerant)
     kind                 person vs organisation (etc.) disagreement, unless near-identical
     legal_form           clearly different legal-form classes (LLC vs JSC), a little
-    numbers              both names carry numbers and they differ ("Adrian Darya 1" vs "... 2")
+    numbers              both names carry numbers and they differ ("33rd Division" vs "77th")
     country              same country a little up, different country a little down
-    short_name_partial   a one-token name that only partly matches is held below alerting
+    identifier           an agreeing registration/tax/IMO/... number lifts the score to a
+                         strong alert; a conflicting one (same kind of number, other value)
+                         lowers it a little, never enough to veto a strong name match
+    short_name_partial   a short or generic name that only partly matches is held below alerting
     weak_name            a weak (low-quality) listed alias is held below alerting
 
 Every contribution is clipped so that the running total stays in 0..1.
@@ -20,18 +23,24 @@ from dataclasses import dataclass
 
 from screening.alignment import Alignment, Weigher, align_tokens
 from screening.distance import sorted_similarity
-from screening.legal_forms import LEGAL_FORM_WORDS
+from screening.identifiers import IdentifierComparison
+from screening.legal_forms import LEGAL_WORDS
 from screening.normalize import NormalizedName
 from screening.types import FeatureResult, Kind
 
-NEAR_IDENTICAL = 0.97  # at or above this, a kind disagreement is forgiven
+NEAR_IDENTICAL = 0.99  # at or above this, a kind disagreement is forgiven
 KIND_PENALTY = {"person": 0.10, "thing": 0.05}  # person vs non-person; organisation vs vessel
 LEGAL_FORM_PENALTY = 0.02
 NUMBER_PENALTY = 0.10
 SAME_COUNTRY_BONUS = 0.02
 OTHER_COUNTRY_PENALTY = 0.03
+IDENTIFIER_MATCH_SCORE = 0.97  # at least this when an identifier agrees: a strong alert
+IDENTIFIER_CONFLICT_PENALTY = 0.04  # 1.00 stays at 0.96, 0.95 at 0.91: still alerts
 PARTIAL_CAP = 0.80  # "Emma LLC" vs "EMMA MARITIME LTD" stays here
 WEAK_NAME_CAP = 0.85  # just under the service's default threshold of 0.88
+LEGAL_WEIGHT = 0.1  # a legal-form word left inside a name ("Tupolev Public") weighs this
+SHORT_NAME_TOKENS = 2  # an organisation name of at most this many words is "short"
+GENERIC_WEIGHT_MAX = 0.25  # tokens weighing no more than this are generic ("trading")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +52,65 @@ class NameComparison:
     alignment: Alignment
     sort: float
     score: float
-    partial: bool  # a one-token name on either side, not wholly answered
+    partial: bool  # a short or generic name on either side, not wholly answered
 
 
 def compare_names(
     left: NormalizedName, right: NormalizedName, weight: Weigher, *, person: bool = False
 ) -> NameComparison:
-    """Compare two normalised names; symmetric in `left` and `right`."""
-    alignment = align_tokens(left.tokens, right.tokens, weight, person=person)
+    """Compare two normalised names; symmetric in `left` and `right`.
+
+    For organisations a legal-form word left inside a name weighs almost nothing.
+    """
+    weigher = weight if person else _legal_weigher(weight)
+    alignment = align_tokens(left.tokens, right.tokens, weigher, person=person)
+    # Token sort is reported for reviewers only: it ignores IDF and typo structure.
     sort = sorted_similarity(left.compare, right.compare) if left.tokens and right.tokens else 0.0
-    # Token sort ignores IDF, so it may lift a weaker alignment only half way: it rescues
-    # typos in short tokens without letting "general trading" carry a different name.
-    score = alignment.score if alignment.score >= sort else (alignment.score + sort) / 2
-    partial = min(len(left.tokens), len(right.tokens)) == 1 and _partial(alignment)
-    return NameComparison(left, right, alignment, sort, score, partial)
+    partial = _partial(left, right, alignment, weigher, person)
+    return NameComparison(left, right, alignment, sort, alignment.score, partial)
 
 
-def _partial(alignment: Alignment) -> bool:
-    """True when a token other than a stray legal-form word ("Corp Acme") found no partner."""
+def _legal_weigher(weight: Weigher) -> Weigher:
+    def weigh(token: str) -> float:
+        return min(weight(token), LEGAL_WEIGHT) if token in LEGAL_WORDS else weight(token)
+
+    return weigh
+
+
+def _partial(
+    left: NormalizedName, right: NormalizedName, alignment: Alignment, weight: Weigher, person: bool
+) -> bool:
+    """True when a short or generic name is not wholly answered.
+
+    Short: one word (persons and organisations) or two (organisations). Such a name is
+    partly matched when one of its own words is unanswered, or an informative word of the
+    other name is ("Emma" vs "Emma Maritime"; an extra "Trading" does not count). A name of
+    generic words only ("General Trading") is partly matched by any unanswered word.
+    Legal-form words left over ("Corp Acme") never count.
+    """
     if not alignment.pairs:
         return True
-    unmatched = alignment.unmatched_left + alignment.unmatched_right
-    return any(token not in LEGAL_FORM_WORDS for token in unmatched)
+    sides = (
+        (_content(left, person), [t for t in alignment.unmatched_left if t not in LEGAL_WORDS]),
+        (_content(right, person), [t for t in alignment.unmatched_right if t not in LEGAL_WORDS]),
+    )
+    unmatched = sides[0][1] + sides[1][1]
+    if not unmatched:
+        return False
+    informative = any(weight(t) > GENERIC_WEIGHT_MAX for t in unmatched)
+    size = min(len(tokens) for tokens, _ in sides)
+    for tokens, own in sides:
+        if len(tokens) != size:
+            continue
+        if size <= (1 if person else SHORT_NAME_TOKENS) and (own or informative):
+            return True
+        if not person and all(weight(t) <= GENERIC_WEIGHT_MAX for t in tokens):
+            return True
+    return False
+
+
+def _content(name: NormalizedName, person: bool) -> list[str]:
+    return [t for t in name.tokens if person or t not in LEGAL_WORDS]
 
 
 def score_features(
@@ -74,6 +120,7 @@ def score_features(
     country: str | None,
     countries: Sequence[str],
     weak: bool,
+    identifiers: IdentifierComparison | None = None,
 ) -> tuple[float, tuple[FeatureResult, ...]]:
     """Score a compared pair of names in context; returns (score, features)."""
     a = comparison.alignment.score
@@ -87,19 +134,28 @@ def score_features(
         country_feature(country, countries),
     )
     for feature in adjustments:
-        if feature is not None:
-            delta = min(max(feature.contribution, -total), 1.0 - total)
-            features.append(FeatureResult(feature.name, delta, feature.detail))
-            total += delta
+        total = _apply(feature, total, features)
+    # Last, so that an agreeing identifier lifts whatever the other features made of the name.
+    total = _apply(identifier_feature(identifiers, total), total, features)
     caps = (
-        ("short_name_partial", PARTIAL_CAP, comparison.partial, "one-token name, partly matched"),
+        ("short_name_partial", PARTIAL_CAP, comparison.partial, "short or generic name, partly matched"),
         ("weak_name", WEAK_NAME_CAP, weak, "listed name is a weak alias"),
     )
+    agreed = identifiers is not None and bool(identifiers.agreeing)
     for name, cap, applies, why in caps:
-        if applies and total > cap:
+        if applies and total > cap and not agreed:
             features.append(FeatureResult(name, cap - total, f"{why}: held at {cap:.2f}"))
             total = cap
     return total, tuple(features)
+
+
+def _apply(feature: FeatureResult | None, total: float, features: list[FeatureResult]) -> float:
+    """Add `feature` to `features`, clipped so that the total stays in 0..1; the new total."""
+    if feature is None:
+        return total
+    delta = min(max(feature.contribution, -total), 1.0 - total)
+    features.append(FeatureResult(feature.name, delta, feature.detail))
+    return total + delta
 
 
 def kind_feature(kinds: tuple[Kind, Kind], name_score: float) -> FeatureResult | None:
@@ -127,12 +183,30 @@ def legal_form_feature(left: NormalizedName, right: NormalizedName) -> FeatureRe
 
 def number_feature(left: NormalizedName, right: NormalizedName) -> FeatureResult | None:
     """Lower clearly when both names carry numbers and they are not the same numbers."""
-    ours = sorted(token for token in left.tokens if token.isdigit())
-    theirs = sorted(token for token in right.tokens if token.isdigit())
+    ours = sorted(_digits(token) for token in left.tokens if any(c.isdigit() for c in token))
+    theirs = sorted(_digits(token) for token in right.tokens if any(c.isdigit() for c in token))
     if not ours or not theirs or ours == theirs:
         return None
     detail = f"numbers differ ({' '.join(ours)} vs {' '.join(theirs)})"
     return FeatureResult("numbers", -NUMBER_PENALTY, detail)
+
+
+def _digits(token: str) -> str:
+    return "".join(c for c in token if c.isdigit())
+
+
+def identifier_feature(identifiers: IdentifierComparison | None, name_score: float) -> FeatureResult | None:
+    """An agreeing identifier lifts to a strong alert; a conflicting family lowers a little."""
+    if identifiers is None:
+        return None
+    if identifiers.agreeing:
+        lift = max(0.0, IDENTIFIER_MATCH_SCORE - name_score)
+        detail = f"identifier agrees ({', '.join(identifiers.agreeing)})"
+        return FeatureResult("identifier", lift, detail)
+    if identifiers.conflicting:
+        detail = f"identifiers differ ({', '.join(identifiers.conflicting)})"
+        return FeatureResult("identifier", -IDENTIFIER_CONFLICT_PENALTY, detail)
+    return None
 
 
 def country_feature(country: str | None, countries: Sequence[str]) -> FeatureResult | None:

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from screening.errors import DuplicateKeyError
-from screening.normalize import NormalizedName, normalize_name
+from screening.identifiers import identifier_keys
+from screening.normalize import NormalizedName, derived_names, normalize_name
 from screening.types import Record, RecordName
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class CandidateIndex:
         self.records: list[Record] = []
         self.names: list[IndexedName] = []
         self._exact: dict[str, list[int]] = defaultdict(list)
+        self._identifiers: dict[str, list[int]] = defaultdict(list)
         grams: defaultdict[str, list[int]] = defaultdict(list)
         tokens: defaultdict[str, list[int]] = defaultdict(list)
         doc_freq: Counter[str] = Counter()
@@ -113,9 +115,11 @@ class CandidateIndex:
     ) -> set[str]:
         position = len(self.records)
         self.records.append(record)
+        for value in identifier_keys(record.identifiers):
+            self._identifiers[value].append(position)
         seen: set[str] = set()
         # Strong names first, so a weak alias equal to a strong name is dropped, not kept.
-        for name in sorted(record.names, key=lambda n: n.weak):
+        for name in sorted(record_names(record), key=lambda n: n.weak):
             norm = normalize_name(name.value, record.kind)
             if not norm.tokens or norm.compare in seen:
                 continue
@@ -150,6 +154,10 @@ class CandidateIndex:
                         counts.update(self._tokens[token])
         return list(dict.fromkeys([*forced, *_most_common(counts, limit)]))
 
+    def identifier_candidates(self, values: Iterable[str]) -> list[int]:
+        """Record positions carrying one of these canonical identifier values."""
+        return [position for value in values for position in self._identifiers.get(value, ())]
+
     def initials_candidates(self, query: NormalizedName) -> tuple[int, ...]:
         """Names holding the rarest full word of a query written with initials ("V. V. Putin").
 
@@ -179,6 +187,16 @@ def _most_common(counts: Counter[int], limit: int) -> list[int]:
     # A stable C sort keyed by the dict's own lookup beats most_common's Python-level heap
     # on the few thousand names a query touches.
     return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
+
+
+def record_names(record: Record) -> tuple[RecordName, ...]:
+    """A record's names and the names they hold ("X (AAB)" also reads "X"), in that order."""
+    derived = tuple(
+        RecordName(value, weak=name.weak, type=f"{name.type}:derived")
+        for name in record.names
+        for value in derived_names(name.value)
+    )
+    return record.names + derived
 
 
 def trigrams(joined: str) -> set[str]:

@@ -30,8 +30,6 @@ ABBREVIATIONS: dict[str, str] = {
     "assoc": "association",
     "svcs": "services",
     "svc": "services",
-    "tech": "technology",
-    "techs": "technology",
     "technologies": "technology",
     "grp": "group",
     "hldg": "holding",
@@ -54,6 +52,25 @@ ABBREVIATIONS: dict[str, str] = {
     "eqpt": "equipment",
     "sys": "systems",
     "centre": "center",
+    "ent": "enterprise",
+    "ents": "enterprises",
+    "entp": "enterprise",
+    "res": "research",
+    "engr": "engineering",
+    "eng": "engineering",
+    "elec": "electronics",
+    "elect": "electronics",
+    "comms": "communications",
+    "sci": "scientific",
+    "prod": "production",
+    "prods": "products",
+    "distr": "distribution",
+    "transp": "transport",
+    "invt": "investment",
+    "pharm": "pharmaceutical",
+    "pharma": "pharmaceutical",
+    "chem": "chemical",
+    "agri": "agricultural",
 }
 
 
@@ -77,7 +94,8 @@ _CLASSES: dict[str, tuple[str, ...]] = {
         d o o, co ltd, limited liability co, ltd liability co, sp z o o, spolka z o o, eood,
         ood, sro, s r o, too, ltda, limitada, sociedad de responsabilidad limitada, mbh,
         gesellschaft mbh, gesellschaft mit beschrankter haftung, youxiangongsi,
-        youxianzerengongsi"""
+        youxianzerengongsi, fze, fzco, fzc, fz llc, fz co, fze llc, sociedad de responsabilidad,
+        sas, s a s, eirl"""
     )
     + _variants("obshchestvo s ogranichenno{i,y,j} otvetstvennost{iu,yu,ju}"),
     "jsc": _phrases(
@@ -117,6 +135,68 @@ GLUED_SUFFIXES: tuple[str, ...] = (
     "youxianzerengongsi",
     "youxiangongsi",
     "zhushihuishe",
+)
+
+# Each legal-form class written as one token: what a legal form inside a name becomes.
+CLASS_TOKENS: dict[str, str] = {
+    "llc": "llc",
+    "jsc": "jsc",
+    "plc": "plc",
+    "partnership": "lp",
+    "corporation": "corp",
+}
+
+# Every word of a legal form: inside a name it weighs almost nothing, so "Tupolev Public" is
+# "Tupolev" and an unanswered "Closed" costs little.
+LEGAL_WORDS: frozenset[str] = frozenset(
+    word
+    for form in LEGAL_FORMS
+    for word in form.split()
+    if len(word) > 1 and word not in ("de", "and", "mit")
+) | frozenset({"public", "open", "closed", "private", "company", "firm"})
+
+# Legal-form words long and telling enough to be recognised through a typo on their own
+# ("LIMITDE", "Cmopany"); the shorter or commoner ones ("stock", "public") only beside
+# another legal-form word ("JOIGT STOCK").
+TYPO_LEGAL_WORDS: frozenset[str] = frozenset(
+    _phrases(
+        """limited, company, corporation, incorporated, liability, sociedad, anonima, limitada,
+        responsabilidad, aktsionernoe, obshchestvo, otkrytoe, zakrytoe, publichnoe,
+        ogranichennoi, ogranichennoy, otvetstvennostiu, otvetstvennostyu, gesellschaft,
+        partnership, aktiengesellschaft, sociedade, anonyme, beschrankter, haftung"""
+    )
+)
+NEIGHBOUR_LEGAL_WORDS: frozenset[str] = frozenset(
+    _phrases("joint, stock, public, closed, private, limited, company, societe")
+)
+
+# Single-token forms that are unambiguous anywhere in a name; shorter ones ("as", "sa", "co",
+# "too", "spa") are legal forms only at an edge or when spelled out letter by letter (S.A.).
+INTERIOR_SINGLE_FORMS: frozenset[str] = frozenset(
+    form
+    for form in LEGAL_FORMS
+    if " " not in form and len(form) >= 3 and form not in {"too", "spa", "and", "ood"}
+)
+
+# Words of business names that supplier files abbreviate freely ("Engr", "Res", "Tech"): a
+# token that starts like one of them and spells a subsequence of it is read as its short form.
+BUSINESS_WORDS: frozenset[str] = frozenset(
+    _phrases(
+        """international, trading, corp, co, manufacturing, industries, industrial, brothers,
+        association, services, technology, technical, group, holding, holdings, national,
+        management, department, construction, development, organization, engineering, general,
+        university, institute, equipment, systems, center, enterprise, enterprises, research,
+        electronics, electrical, electric, communications, scientific, production, products,
+        distribution, transport, transportation, investment, investments, financial,
+        pharmaceutical, chemical, petroleum, machinery, agricultural, commercial, consulting,
+        solutions, logistics, company, corporation, limited, incorporated, laboratory,
+        laboratories, foundation, federation, committee, ministry, directorate, administration,
+        government, marketing, shipping, maritime, navigation, insurance, import, export,
+        imports, exports, global, resources, industry, factory, plant, works, network,
+        software, hardware, medical, security, defense, defence, aviation, aerospace,
+        petrochemical, telecommunications, telecom, energy, power, mining, metallurgical,
+        automobile, automotive, import, cooperative, associates, partners, ventures"""
+    )
 )
 
 MAX_FORM_TOKENS: int = max(form.count(" ") + 1 for form in LEGAL_FORMS)

@@ -1,9 +1,9 @@
-"""The token-v1 matcher: index listed records once, then screen or compare queries.
+"""The token-v1 matcher (version 2): index listed records once, then screen or compare queries.
 
 `screen` runs in three stages, each cheaper per item than the next:
 
 1. `CandidateIndex.candidates`: exact keys, rare trigrams and rare tokens give a few hundred
-   listed names;
+   listed names, and an agreeing identifier its records;
 2. a quick C-level ratio (token-sort or joined form) keeps the plausible ones and groups
    them by record;
 3. `compare` scores every shortlisted record in full and explains the result.
@@ -23,8 +23,9 @@ from screening.distance import quick_similarities, quick_similarity
 from screening.errors import InvalidParameterError, InvalidQueryError
 from screening.explain import build_detail, build_no_match_summary, build_summary
 from screening.features import NameComparison, compare_names, score_features
-from screening.index import CandidateIndex, sorted_key
-from screening.normalize import NormalizedName, normalize_name
+from screening.identifiers import compare_identifiers, identifier_keys
+from screening.index import CandidateIndex, record_names, sorted_key
+from screening.normalize import NormalizedName, derived_names, normalize_name
 from screening.types import FeatureResult, Kind, Match, Query, Record, RecordName
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ CANDIDATE_NAMES = 300  # stage 1 output
 QUICK_MIN = 0.6
 INITIALS_QUICK = 0.75  # shortlist rank given to a name found by the surname of an initials query
 SHORTLIST_RECORDS = 25  # stage 3 input (at least; more if the caller asks for more)
-MAX_FULL_PAIRS = 3  # per record: pairs of names scored in full, best quick ratio first
+# Per record: pairs of names scored in full, best quick ratio first. `compare` scores them all
+# (up to a sanity bound); `screen` the most promising few of each shortlisted record.
+SCREEN_FULL_PAIRS = 6
+COMPARE_FULL_PAIRS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,7 @@ class Matcher:
     """Token-alignment name matcher over a fixed set of listed records."""
 
     NAME: ClassVar[str] = "token-v1"
-    VERSION: ClassVar[str] = "1.0.0"
+    VERSION: ClassVar[str] = "2.0.0"
 
     def __init__(self, records: Iterable[Record]) -> None:
         self._index = CandidateIndex(records)
@@ -72,8 +76,10 @@ class Matcher:
             raise InvalidParameterError(f"limit must be at least 1, got {limit!r}")
         norms = [normalize_name(name, query.kind) for name in _query_names(query)]
         name_ids = self._index.candidates(norms, CANDIDATE_NAMES)
+        shortlist = self._shortlist(norms, name_ids, max(SHORTLIST_RECORDS, 2 * limit))
+        by_identifier = self._index.identifier_candidates(identifier_keys(query.identifiers))
         hits: list[tuple[Record, _Scored]] = []
-        for position in self._shortlist(norms, name_ids, max(SHORTLIST_RECORDS, 2 * limit)):
+        for position in dict.fromkeys([*by_identifier, *shortlist]):
             record = self._index.records[position]
             scored = self._score(query, record, strong_only=True)
             if scored is not None and scored.score >= threshold:
@@ -83,12 +89,14 @@ class Matcher:
 
     def compare(self, query: Query, record: Record) -> Match:
         """Score `query` against one record and explain it, whatever the score."""
-        scored = self._score(query, record)
+        scored = self._score(query, record, max_pairs=COMPARE_FULL_PAIRS)
         if scored is None:
             return _no_match(query, record)
         return self._explain(query, record, scored)
 
-    def _score(self, query: Query, record: Record, *, strong_only: bool = False) -> _Scored | None:
+    def _score(
+        self, query: Query, record: Record, *, strong_only: bool = False, max_pairs: int = SCREEN_FULL_PAIRS
+    ) -> _Scored | None:
         """The best-scoring pair of (query name, listed name), or None if none is comparable.
 
         With `strong_only`, weak aliases are skipped: they support a match but never make one.
@@ -99,17 +107,21 @@ class Matcher:
         query_norms = [normalize_name(name, kind) for name in _query_names(query)]
         pairs = [
             (q, name, listed)
-            for name in record.names
+            for name in record_names(record)
             if not (strong_only and name.weak)
             if (listed := normalize_name(name.value, record.kind)).tokens
             for q in query_norms
             if q.tokens
         ]
+        pairs = list(
+            {(q.compare, listed.compare, name.weak): (q, name, listed) for q, name, listed in pairs}.values()
+        )
         pairs.sort(key=lambda pair: -_quick(pair[0], pair[2]))
         kinds: tuple[Kind, Kind] = (query.kind, record.kind)
         person = _person_mode(kinds)
+        identifiers = compare_identifiers(query.identifiers, record.identifiers)
         best: _Scored | None = None
-        for q, name, listed in pairs[:MAX_FULL_PAIRS]:
+        for q, name, listed in pairs[:max_pairs]:
             comparison = compare_names(q, listed, self._index.weights, person=person)
             score, features = score_features(
                 comparison,
@@ -117,11 +129,12 @@ class Matcher:
                 country=query.country,
                 countries=record.countries,
                 weak=name.weak,
+                identifiers=identifiers,
             )
             # On equal scores a strong name explains the match better than a weak alias;
             # after that the earlier pair (better quick ratio) stays.
             if best is None or (score, not name.weak) > (best.score, not best.name.weak):
-                best = _Scored(score, name, comparison, features, min(len(pairs), MAX_FULL_PAIRS))
+                best = _Scored(score, name, comparison, features, min(len(pairs), max_pairs))
         return best
 
     def _explain(self, query: Query, record: Record, scored: _Scored) -> Match:
@@ -164,7 +177,8 @@ def _query_names(query: Query) -> list[str]:
     if not isinstance(query.name, str) or not query.name.strip():
         raise InvalidQueryError("must be a non-blank string")
     aliases = [alias for alias in query.aliases if isinstance(alias, str) and alias.strip()]
-    return list(dict.fromkeys([query.name, *aliases]))
+    names = [query.name, *aliases]
+    return list(dict.fromkeys([*names, *(d for name in names for d in derived_names(name))]))
 
 
 def _quick(query: NormalizedName, listed: NormalizedName) -> float:

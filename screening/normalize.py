@@ -2,10 +2,17 @@
 
 `normalize_text` folds any script to lower-case ASCII words (NFKC, casefold, anyascii,
 apostrophes deleted, "&" to "and", other punctuation to spaces). `normalize_name` then, for
-names that are not persons, expands common abbreviations to one canonical spelling and
-removes legal forms (Ltd, LLC, OOO, PJSC, GmbH, S.A., ...) from the edges of the name,
-remembering them. For persons it drops a leading title (Mr, Dr, ...). Both steps are
-deterministic and idempotent on the compare form.
+names that are not persons:
+
+- expands common abbreviations to one canonical spelling ("Intl" -> "international");
+- mends typing errors in legal-form words ("LIMITDE", "JOIGT STOCK");
+- joins letters spelled one by one ("S.A." -> "sa", "L.L.C." -> "llc", "J.C." -> "jc");
+- removes legal forms (Ltd, LLC, OOO, PJSC, GmbH, S.A., ...) from the edges of the name,
+  remembering them, and writes one inside the name as its class ("Coesa Sociedad Anonima -
+  Sucursal" and "Coesa S.A. - Sucursal" both become "coesa jsc sucursal").
+
+For persons it drops a leading title (Mr, Dr, ...). The steps are repeated until nothing
+changes, so the compare form is a fixed point: normalising it again gives itself.
 """
 
 from __future__ import annotations
@@ -17,13 +24,18 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from screening.distance import edit_distance
 from screening.legal_forms import (
     ABBREVIATIONS,
+    CLASS_TOKENS,
     GLUED_SUFFIXES,
+    INTERIOR_SINGLE_FORMS,
     LEADING_FORMS,
     LEGAL_FORMS,
     MAX_FORM_TOKENS,
+    NEIGHBOUR_LEGAL_WORDS,
     PERSON_TITLES,
+    TYPO_LEGAL_WORDS,
 )
 from screening.types import Kind
 
@@ -51,6 +63,34 @@ class NormalizedName:
         return frozenset(LEGAL_FORMS[form] for form in self.legal_forms)
 
 
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_AKA = re.compile(r"^\s*(?:also known as|a\.?k\.?a\.?|f\.?k\.?a\.?|formerly(?: known as)?)\s+", re.I)
+_KINSHIP = re.compile(r"\s+(?:son|daughter|wife|widow) of\s+.*$|\s+[sdw]/o\s+.*$", re.I)
+
+
+def derived_names(value: str) -> list[str]:
+    """Other names a listed or supplier name holds, besides itself.
+
+    "ABDALLAH AZZAM BRIGADES (AAB)" also reads "ABDALLAH AZZAM BRIGADES"; "Techpribor (also
+    known as Public JSC Techpribor)" also "Public JSC Techpribor"; "Akhter Mohmad son of Noor
+    Mohmad" also "Akhter Mohmad". A bare bracketed acronym is not a name of its own: alone,
+    it is too weak to alert on.
+    """
+    names: list[str] = []
+    if "(" in value:
+        outside = " ".join(_BRACKETS.sub(" ", value).split())
+        if outside and outside != value:
+            names.append(outside)
+        for inside in _BRACKETS.findall(value):
+            aka = _AKA.sub("", inside)
+            if aka != inside and aka.strip():
+                names.append(aka.strip())
+    kin = _KINSHIP.sub("", value).strip()
+    if kin and kin != value:
+        names.append(kin)
+    return names
+
+
 def normalize_text(text: str) -> str:
     """Fold text of any script to lower-case ASCII words separated by single spaces."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -69,8 +109,12 @@ def normalize_name(value: str, kind: Kind = "unknown") -> NormalizedName:
     if kind == "person":
         words = _strip_titles(words)
     else:
-        words = [ABBREVIATIONS.get(word, word) for word in words]
-        words, forms = _fold_legal_forms(words)
+        for _ in range(MAX_PASSES):
+            before = words
+            words, found = _normalize_org_words(words)
+            forms.extend(found)
+            if words == before:
+                break
     tokens = tuple(words)
     return NormalizedName(
         display=display,
@@ -80,6 +124,84 @@ def normalize_name(value: str, kind: Kind = "unknown") -> NormalizedName:
         compare=" ".join(tokens),
         joined="".join(tokens),
     )
+
+
+MAX_PASSES = 4  # the organisation steps reach their fixed point in one or two passes
+
+
+def _normalize_org_words(words: list[str]) -> tuple[list[str], list[str]]:
+    """One pass of the organisation steps; returns (words, legal forms removed at the edges)."""
+    words = _mend_legal_typos(words)
+    words, spelled = _join_letters([ABBREVIATIONS.get(word, word) for word in words])
+    words, forms = _fold_legal_forms(words)
+    return _mark_interior_forms(words, spelled), forms
+
+
+def _mend_legal_typos(words: list[str]) -> list[str]:
+    """Correct legal-form words with a typing error: alone if long, else beside another."""
+    mended = [_legal_word(word, TYPO_LEGAL_WORDS) or word for word in words]
+    for i, word in enumerate(mended):
+        beside = {mended[j] for j in (i - 1, i + 1) if 0 <= j < len(mended)}
+        if beside & (NEIGHBOUR_LEGAL_WORDS | TYPO_LEGAL_WORDS):
+            mended[i] = _legal_word(word, NEIGHBOUR_LEGAL_WORDS) or word
+    return mended
+
+
+@lru_cache(maxsize=65_536)
+def _legal_word(word: str, vocabulary: frozenset[str]) -> str | None:
+    """The legal-form word `word` is a typo of (one edit in 5-7 letters, two from 8), if any."""
+    if len(word) < 5 or word in vocabulary or word in ABBREVIATIONS or word.isdigit():
+        return None
+    allowed = 1 if len(word) < 8 else 2
+    for target in sorted(vocabulary):
+        if abs(len(target) - len(word)) <= allowed and edit_distance(word, target, allowed) <= allowed:
+            return target
+    return None
+
+
+def _join_letters(words: list[str]) -> tuple[list[str], set[int]]:
+    """Join runs of one-letter words ("s a" -> "sa"); return the positions of joined words."""
+    joined: list[str] = []
+    spelled: set[int] = set()
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        if len(run) > 1:
+            spelled.add(len(joined))
+        if run:
+            joined.append("".join(run))
+            run = []
+        if word:
+            joined.append(word)
+    return joined, spelled
+
+
+def _mark_interior_forms(words: list[str], spelled: set[int]) -> list[str]:
+    """Write each legal form inside the name as its class token ("sociedad anonima" -> "jsc")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        size = _interior_form_size(words, i, spelled)
+        if size and 0 < i and i + size < len(words):
+            out.append(CLASS_TOKENS[LEGAL_FORMS[" ".join(words[i : i + size])]])
+            i += size
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _interior_form_size(words: list[str], start: int, spelled: set[int]) -> int:
+    """Token count of the longest legal form starting at `start` (0 if none)."""
+    for size in range(min(MAX_FORM_TOKENS, len(words) - start), 0, -1):
+        phrase = " ".join(words[start : start + size])
+        if phrase not in LEGAL_FORMS:
+            continue
+        if size > 1 or phrase in INTERIOR_SINGLE_FORMS or start in spelled:
+            return size
+    return 0
 
 
 def _strip_titles(words: list[str]) -> list[str]:

@@ -1,0 +1,99 @@
+"""Similarity of two name tokens in 0..1, tolerant of typos, romanisation and abbreviations.
+
+Plain Indel ratio treats every difference alike, so it scores "Opltt" / "Oplot" (one typo)
+like "Sun" / "Son" and "Belousoff" / "Belousov" like two different surnames. Here the
+similarity says *why* two tokens differ:
+
+    equal                                              1.00
+    same transliteration key (Belousoff, Belousov)     0.95
+    an initial of the other (persons: "V" / "Vladimir") 0.95
+    same loose key (persons: Mohammed / Muhammad)      0.92
+    a known abbreviation (organisations: Res / Research) 0.90
+    a few typing errors: 1 - 0.5 * edits / length       e.g. 0.90 for one edit in five letters
+    anything else: the Indel ratio, sharply discounted  e.g. 0.80 -> 0.40, 0.70 -> 0.17
+
+A typo allowance grows with length: no edit in tokens of up to three letters, one in four to
+seven, two in eight to twelve, three beyond. Different numbers never match.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from screening.distance import edit_distance, string_similarity
+from screening.legal_forms import BUSINESS_WORDS
+from screening.phonetic import loose_key, translit_key
+
+KEY_SIMILARITY = 0.95
+INITIAL_SIMILARITY = 0.95
+LOOSE_SIMILARITY = 0.92
+ABBREVIATION_SIMILARITY = 0.90
+MIN_LOOSE_LENGTH = 4  # "Ali" and "Ola" must not meet on their consonants
+MIN_RATIO = 0.6  # Indel ratio below which two tokens are different words
+MIN_SPAN_RATIO = 0.85  # a joined pair of tokens must be near-exact: it is a spacing variant
+
+
+def typo_allowance(length: int) -> int:
+    """How many edits a token of `length` letters may carry and still be a typo."""
+    if length < 4:
+        return 0
+    return 1 if length < 8 else 2 if length < 13 else 3
+
+
+@lru_cache(maxsize=262_144)
+def token_similarity(a: str, b: str, *, person: bool = False, span: bool = False) -> float | None:
+    """Similarity of two tokens (or joined tokens with `span`), or None if they must not pair."""
+    if a == b:
+        return 1.0
+    if not _numbers_agree(a, b):
+        return None  # "Company 1" is not "Company 2", nor the 33rd division the 77th
+    if person and not span and (len(a) == 1 or len(b) == 1):
+        return INITIAL_SIMILARITY if a[0] == b[0] else None
+    if len(a) == 1 or len(b) == 1:
+        return None
+    key_a, key_b = translit_key(a), translit_key(b)
+    if key_a == key_b:
+        return KEY_SIMILARITY
+    scores = [_typo(a, b), _typo(key_a, key_b) - 0.02]
+    if person and min(len(a), len(b)) >= MIN_LOOSE_LENGTH and loose_key(a) == loose_key(b):
+        scores.append(LOOSE_SIMILARITY)
+    if not person and not span and _abbreviates(a, b):
+        scores.append(ABBREVIATION_SIMILARITY)
+    ratio = string_similarity(a, b, cutoff=MIN_SPAN_RATIO if span else MIN_RATIO)
+    scores.append(ratio if span else ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO))
+    best = max(scores)
+    return best if best > 0.0 else None
+
+
+def _typo(a: str, b: str) -> float:
+    length = max(len(a), len(b))
+    allowed = typo_allowance(length)
+    if allowed == 0:
+        return 0.0
+    edits = edit_distance(a, b, allowed)
+    return 1.0 - 0.5 * edits / length if edits <= allowed else 0.0
+
+
+def _abbreviates(a: str, b: str) -> bool:
+    """True when the shorter token abbreviates a common business word ("engr", "engineering")."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 2 or long not in BUSINESS_WORDS or short[0] != long[0]:
+        return False
+    letters = iter(long)
+    return all(char in letters for char in short)
+
+
+def _numbers_agree(a: str, b: str) -> bool:
+    digits_a = "".join(c for c in a if c.isdigit())
+    digits_b = "".join(c for c in b if c.isdigit())
+    return digits_a == digits_b
+
+
+def may_pair(a: str, b: str, *, person: bool, span: bool) -> bool:
+    """A cheap length test: False when the two tokens cannot reach a useful similarity."""
+    short, long = sorted((len(a), len(b)))
+    if person and not span and short == 1:
+        return True
+    if not person and not span and (a in BUSINESS_WORDS or b in BUSINESS_WORDS):
+        return True
+    return 3 * short >= long if not span else 2 * short >= MIN_SPAN_RATIO * (short + long)
