@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
+from datetime import timedelta
 
 from flask import Flask
 
@@ -29,18 +30,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.app.env == "production",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
     )
     logs.init_app(app, settings.app)
     db.init_app(app, settings.database)
 
-    from service import cli, engine, errors
-    from service.views import api, health, lists, pages, suppliers
+    from service import cli, engine, errors, users
+    from service.views import api, auth, health, lists, pages, suppliers
 
     errors.register_error_handlers(app)
     engine.init_app(app, settings.screening)
     app.extensions["screening.ratelimit"] = RateLimiter(settings.api.rate_limit_per_minute)
     cli.init_app(app)
-    for module in (health, api, lists, suppliers, pages):
+    app.before_request(users.check_csrf)
+    app.jinja_env.globals.update(csrf_token=users.csrf_token, current_user=users.current_user)
+    for module in (health, api, lists, suppliers, auth, pages):
         app.register_blueprint(module.bp)
     return app
 

@@ -21,6 +21,7 @@ from service.lists import assign_parts, import_files, source_overview
 from service.models import ApiKey, utcnow
 from service.refresh import refresh_source
 from service.store import ShrinkError, get_current_version, get_diff, get_version, record_failure
+from service.users import create_user
 from watchlists import WatchlistError
 from watchlists.formats import FORMATS
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(apikeys_cli)
     app.cli.add_command(screen_file_command)
     app.cli.add_command(compare_file_command)
+    app.cli.add_command(users_cli)
 
 
 @click.group("lists", help="Watchlist sources and versions.")
@@ -236,3 +238,24 @@ def compare_file_command(pairs: IO[str], output: IO[str]) -> None:
     except RecordError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"compared {count} pairs", err=True)
+
+
+@click.group("users", help="People who sign in to the web pages.")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.password_option(help="Asked for when not given (at least 12 characters).")
+@with_appcontext
+def create_user_command(email: str, role: str, password: str) -> None:
+    """Create a web user EMAIL with ROLE."""
+    try:
+        with session_scope() as session:
+            user = create_user(session, email, password, role)
+            email = user.email
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"created {email} ({role})")

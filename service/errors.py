@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, jsonify
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service.comparisons import RecordError
@@ -104,9 +104,19 @@ def _handle_record_error(exc: RecordError) -> Response:
     return error_response(400, "validation_error", str(exc), [{"field": exc.field, "message": exc.reason}])
 
 
-def _handle_http_exception(exc: HTTPException) -> Response:
+def _wants_html() -> bool:
+    """A person's browser on a page (not the API): answer with a page, not JSON."""
+    if request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _handle_http_exception(exc: HTTPException) -> Response | tuple[str, int]:
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
+    if _wants_html():
+        return render_template("error.html", status=status, title=exc.name, message=exc.description), status
     return error_response(status, code, exc.description or exc.name, None)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -237,3 +238,55 @@ class Finding(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     supplier: Mapped[Supplier] = relationship(back_populates="findings")
+
+
+class User(Base):
+    """A person who signs in to the web pages. Passwords are stored as scrypt hashes."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+
+
+class Batch(Base):
+    """One uploaded spreadsheet screened in the background; resumable after a restart."""
+
+    __tablename__ = "batch"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))  # "user:<email>" or "apikey:<id>:<name>"
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)  # the upload, kept until the report is made
+    mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field → column index
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    alert_rows: Mapped[int] = mapped_column(Integer, default=0)
+    error_rows: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"rows": [{row, column, message}]}
+    error: Mapped[str | None] = mapped_column(Text)  # why the whole batch failed
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # lists, thresholds, algorithm
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class BatchRow(Base):
+    """The result of one row of a batch (written in chunks as the job advances)."""
+
+    __tablename__ = "batch_row"
+    __table_args__ = (UniqueConstraint("batch_id", "row_number", name="uq_batch_row_batch_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"))
+    row_number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))  # alert | clear | error
+    result: Mapped[dict[str, Any]] = mapped_column()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-import service.models  # noqa: F401 - custom column types (UTCDateTime)
+from sqlalchemy import Text  # noqa: F401 - autogenerate renders JSONB(astext_type=Text())
 ${imports if imports else ""}
+import service.models  # noqa: F401 - custom column types (UTCDateTime)
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
