@@ -12,8 +12,12 @@ similarity says *why* two tokens differ:
     a few typing errors: 1 - 0.5 * edits / length       e.g. 0.90 for one edit in five letters
     anything else: the Indel ratio, sharply discounted  e.g. 0.80 -> 0.40, 0.70 -> 0.17
 
-A typo allowance grows with length: no edit in tokens of up to three letters, one in four to
-seven, two in eight to twelve, three beyond. Different numbers never match.
+A typo allowance grows with length: no edit in tokens of up to three letters, one in four,
+two in five to nine, three beyond. A changed first letter counts one and a half edits: typos
+and romanisation keep it, different names often do not (Hutchmed / Dutchmed, Naing /
+Hlaing). Two joined tokens (a spacing variant) may differ by one edit only, from eight
+letters. Keys are only compared from four letters: "Dow" and "Dov" are different names.
+Different numbers never match.
 """
 
 from __future__ import annotations
@@ -28,16 +32,17 @@ KEY_SIMILARITY = 0.95
 INITIAL_SIMILARITY = 0.95
 LOOSE_SIMILARITY = 0.92
 ABBREVIATION_SIMILARITY = 0.90
-MIN_LOOSE_LENGTH = 4  # "Ali" and "Ola" must not meet on their consonants
+MIN_KEY_LENGTH = 4  # "Ali" and "Ola", "Dow" and "Dov" must not meet on their keys
+FIRST_LETTER_EDITS = 0.5  # extra edits charged when the first letters differ
 MIN_RATIO = 0.6  # Indel ratio below which two tokens are different words
-MIN_SPAN_RATIO = 0.85  # a joined pair of tokens must be near-exact: it is a spacing variant
+SPAN_MIN_TYPO_LENGTH = 8  # a joined pair of tokens must be near-exact: it is a spacing variant
 
 
 def typo_allowance(length: int) -> int:
     """How many edits a token of `length` letters may carry and still be a typo."""
     if length < 4:
         return 0
-    return 1 if length < 8 else 2 if length < 13 else 3
+    return 1 if length < 5 else 2 if length < 10 else 3
 
 
 @lru_cache(maxsize=262_144)
@@ -51,16 +56,19 @@ def token_similarity(a: str, b: str, *, person: bool = False, span: bool = False
         return INITIAL_SIMILARITY if a[0] == b[0] else None
     if len(a) == 1 or len(b) == 1:
         return None
+    if span:
+        return _span_similarity(a, b)
     key_a, key_b = translit_key(a), translit_key(b)
-    if key_a == key_b:
+    long_enough = min(len(a), len(b)) >= MIN_KEY_LENGTH
+    if key_a == key_b and long_enough:
         return KEY_SIMILARITY
     scores = [_typo(a, b), _typo(key_a, key_b) - 0.02]
-    if person and min(len(a), len(b)) >= MIN_LOOSE_LENGTH and loose_key(a) == loose_key(b):
+    if person and long_enough and loose_key(a) == loose_key(b):
         scores.append(LOOSE_SIMILARITY)
-    if not person and not span and _abbreviates(a, b):
+    if not person and _abbreviates(a, b):
         scores.append(ABBREVIATION_SIMILARITY)
-    ratio = string_similarity(a, b, cutoff=MIN_SPAN_RATIO if span else MIN_RATIO)
-    scores.append(ratio if span else ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO))
+    ratio = string_similarity(a, b, cutoff=MIN_RATIO)
+    scores.append(ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO))
     best = max(scores)
     return best if best > 0.0 else None
 
@@ -70,8 +78,18 @@ def _typo(a: str, b: str) -> float:
     allowed = typo_allowance(length)
     if allowed == 0:
         return 0.0
-    edits = edit_distance(a, b, allowed)
+    edits = edit_distance(a, b, allowed) + (FIRST_LETTER_EDITS if a[:1] != b[:1] else 0.0)
     return 1.0 - 0.5 * edits / length if edits <= allowed else 0.0
+
+
+def _span_similarity(a: str, b: str) -> float | None:
+    """Two tokens joined against one: equal keys, or one edit in eight letters or more."""
+    if translit_key(a) == translit_key(b):
+        return KEY_SIMILARITY
+    length = max(len(a), len(b))
+    if length >= SPAN_MIN_TYPO_LENGTH and a[:1] == b[:1] and edit_distance(a, b, 1) <= 1:
+        return 1.0 - 0.5 / length
+    return None
 
 
 def _abbreviates(a: str, b: str) -> bool:
@@ -96,4 +114,4 @@ def may_pair(a: str, b: str, *, person: bool, span: bool) -> bool:
         return True
     if not person and not span and (a in BUSINESS_WORDS or b in BUSINESS_WORDS):
         return True
-    return 3 * short >= long if not span else 2 * short >= MIN_SPAN_RATIO * (short + long)
+    return 3 * short >= long if not span else long - short <= 1
