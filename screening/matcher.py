@@ -178,7 +178,7 @@ def _query_names(query: Query) -> list[str]:
         raise InvalidQueryError("must be a non-blank string")
     aliases = [alias for alias in query.aliases if isinstance(alias, str) and alias.strip()]
     names = [query.name, *aliases]
-    return list(dict.fromkeys([*names, *(d for name in names for d in derived_names(name))]))
+    return list(dict.fromkeys([*names, *(d for name in names for d in derived_names(name, acronyms=False))]))
 
 
 def _quick(query: NormalizedName, listed: NormalizedName) -> float:

@@ -68,13 +68,15 @@ _AKA = re.compile(r"^\s*(?:also known as|a\.?k\.?a\.?|f\.?k\.?a\.?|formerly(?: k
 _KINSHIP = re.compile(r"\s+(?:son|daughter|wife|widow) of\s+.*$|\s+[sdw]/o\s+.*$", re.I)
 
 
-def derived_names(value: str) -> list[str]:
+def derived_names(value: str, *, acronyms: bool = True) -> list[str]:
     """Other names a listed or supplier name holds, besides itself.
 
-    "ABDALLAH AZZAM BRIGADES (AAB)" also reads "ABDALLAH AZZAM BRIGADES"; "Techpribor (also
-    known as Public JSC Techpribor)" also "Public JSC Techpribor"; "Akhter Mohmad son of Noor
-    Mohmad" also "Akhter Mohmad". A bare bracketed acronym is not a name of its own: alone,
-    it is too weak to alert on.
+    "ABDALLAH AZZAM BRIGADES (AAB)" also reads "ABDALLAH AZZAM BRIGADES" and, since AAB spells
+    the initials of its words, "AAB"; "Techpribor (also known as Public JSC Techpribor)" also
+    "Public JSC Techpribor"; "Akhter Mohmad son of Noor Mohmad" also "Akhter Mohmad". Other
+    bracketed text ("(China)", "(GGG)" of unrelated letters) is not a name of its own.
+    Without `acronyms` (a supplier's name) the acronym is left out: a supplier's own acronym
+    says little, and would meet every listed entity that shares it.
     """
     names: list[str] = []
     if "(" in value:
@@ -85,10 +87,25 @@ def derived_names(value: str) -> list[str]:
             aka = _AKA.sub("", inside)
             if aka != inside and aka.strip():
                 names.append(aka.strip())
+            elif acronyms and _is_acronym_of(inside, outside):
+                names.append(inside.strip())
     kin = _KINSHIP.sub("", value).strip()
     if kin and kin != value:
         names.append(kin)
     return names
+
+
+def _is_acronym_of(inside: str, outside: str) -> bool:
+    """True when `inside` is one short word whose letters are initials of `outside`, in order."""
+    letters = normalize_text(inside).replace(" ", "")
+    if not MIN_ACRONYM <= len(letters) <= MAX_ACRONYM or not letters.isalpha():
+        return False
+    initials = iter(word[0] for word in normalize_text(outside).split())
+    return letters[0] == normalize_text(outside)[:1] and all(c in initials for c in letters)
+
+
+MIN_ACRONYM = 3  # "(LJ)": two letters are too common to be a name
+MAX_ACRONYM = 6
 
 
 def normalize_text(text: str) -> str:
