@@ -16,13 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from screening.similarity import may_pair, token_similarity
+from screening.similarity import may_pair, span_similarity, token_similarity
 
 PERSON_EXTRA_FACTOR = 0.5  # a dropped middle name costs half its weight...
 ANCHORED_EXTRA_FACTOR = 0.35  # ...or about a third once a rare name (the surname) matched
 ANCHOR_WEIGHT = 1.6  # a pair of tokens weighing at least 0.8 each is such a rare name
 
+MAX_CACHED_PAIRS = 500_000  # token pairs whose similarity is remembered, per mode
+
 Weigher = Callable[[str], float]
+_UNKNOWN = object()
+# Token similarity is pure and symmetric, and the same pairs recur across a batch of queries.
+_PERSON_CACHE: dict[tuple[str, str], float | None] = {}
+_ORG_CACHE: dict[tuple[str, str], float | None] = {}
+_SPAN_CACHE: dict[tuple[str, str], float | None] = {}
 _Unit = tuple[int, int, str, float]  # start, end (exclusive), text, weight
 _Option = tuple[float, float, str, str, int, int, int, int]  # sim, weight, texts, both spans
 
@@ -62,7 +69,7 @@ def align_tokens(
         return Alignment(tuple(same), (), (), 1.0 if same else 0.0)
     left_w = [weight(token) for token in left]
     right_w = [weight(token) for token in right]
-    options = _options(_units(left, left_w), _units(right, right_w), person)
+    options = _options(left, right, left_w, right_w, person)
     pairs, used_left, used_right = _pick(options, len(left), len(right))
     rest_left = [i for i, used in enumerate(used_left) if not used]
     rest_right = [i for i, used in enumerate(used_right) if not used]
@@ -82,22 +89,44 @@ def align_tokens(
     )
 
 
-def _options(left_units: list[_Unit], right_units: list[_Unit], person: bool) -> list[_Option]:
+def _options(
+    left: Sequence[str], right: Sequence[str], left_w: list[float], right_w: list[float], person: bool
+) -> list[_Option]:
     """Every pairing of a left and a right unit that may be aligned, best first."""
-    options = []
-    for ls, le, lt, lwt in left_units:
-        for rs, re, rt, rwt in right_units:
-            if lt == rt:
-                options.append((1.0, lwt + rwt, lt, rt, ls, le, rs, re))
-                continue
-            span = le - ls + re - rs > 2
-            if le - ls > 1 and re - rs > 1:
-                continue  # two joined pairs: that is two token pairs, or nothing
-            if not may_pair(lt, rt, person=person, span=span):
-                continue  # cheap: most pairs of a non-match end here without a ratio call
-            sim = token_similarity(lt, rt, span=span, person=person)
+    cache = _PERSON_CACHE if person else _ORG_CACHE
+    if len(cache) > MAX_CACHED_PAIRS or len(_SPAN_CACHE) > MAX_CACHED_PAIRS:
+        cache.clear()
+        _SPAN_CACHE.clear()
+    options: list[_Option] = []
+    for i, lt in enumerate(left):
+        for j, rt in enumerate(right):
+            key = (lt, rt) if lt <= rt else (rt, lt)
+            sim = cache.get(key, _UNKNOWN)
+            if sim is _UNKNOWN:
+                sim = token_similarity(lt, rt, person=person) if may_pair(lt, rt, person=person) else None
+                cache[key] = sim
             if sim is not None:
-                options.append((sim, lwt + rwt, lt, rt, ls, le, rs, re))
+                options.append((sim, left_w[i] + right_w[j], lt, rt, i, i + 1, j, j + 1))  # type: ignore[arg-type]
+    # A word split in two on either side ("gazprom neft" / "gazpromneft"): two adjacent
+    # tokens, joined in either order, against one token of about their joined length.
+    for spans, singles, weights, flip in (
+        (_spans(left, left_w), right, right_w, False),
+        (_spans(right, right_w), left, left_w, True),
+    ):
+        for start, end, text, span_w in spans:
+            for j, token in enumerate(singles):
+                if text[0] != token[0] or abs(len(text) - len(token)) > 2:
+                    continue  # cheap: a spacing variant keeps its first letter and length
+                span_key = (text, token)
+                sim = _SPAN_CACHE.get(span_key, _UNKNOWN)
+                if sim is _UNKNOWN:
+                    sim = _SPAN_CACHE[span_key] = span_similarity(text, token)
+                if sim is None:
+                    continue
+                if flip:
+                    options.append((sim, span_w + weights[j], token, text, j, j + 1, start, end))
+                else:
+                    options.append((sim, span_w + weights[j], text, token, start, end, j, j + 1))
     # Ties break on weight and then on the texts in sorted order, so swapping the arguments
     # picks the same pairs.
     options.sort(key=lambda o: (-o[0], -o[1], min(o[2], o[3]), max(o[2], o[3])))
@@ -126,11 +155,11 @@ def _extra_factor(pairs: list[TokenPair]) -> float:
     return ANCHORED_EXTRA_FACTOR if anchored else PERSON_EXTRA_FACTOR
 
 
-def _units(tokens: Sequence[str], weights: list[float]) -> list[_Unit]:
-    """Each token, and each pair of adjacent tokens joined in either order, with its weight."""
-    units = [(i, i + 1, token, weights[i]) for i, token in enumerate(tokens)]
+def _spans(tokens: Sequence[str], weights: list[float]) -> list[_Unit]:
+    """Each pair of adjacent tokens joined in either order, with its weight; not initials."""
+    units = []
     for i in range(len(tokens) - 1):
-        if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:  # initials are not split words
+        if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:
             weight = weights[i] + weights[i + 1]
             units.append((i, i + 2, tokens[i] + tokens[i + 1], weight))
             units.append((i, i + 2, tokens[i + 1] + tokens[i], weight))

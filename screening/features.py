@@ -183,16 +183,11 @@ def legal_form_feature(left: NormalizedName, right: NormalizedName) -> FeatureRe
 
 def number_feature(left: NormalizedName, right: NormalizedName) -> FeatureResult | None:
     """Lower clearly when both names carry numbers and they are not the same numbers."""
-    ours = sorted(_digits(token) for token in left.tokens if any(c.isdigit() for c in token))
-    theirs = sorted(_digits(token) for token in right.tokens if any(c.isdigit() for c in token))
+    ours, theirs = left.numbers, right.numbers
     if not ours or not theirs or ours == theirs:
         return None
     detail = f"numbers differ ({' '.join(ours)} vs {' '.join(theirs)})"
     return FeatureResult("numbers", -NUMBER_PENALTY, detail)
-
-
-def _digits(token: str) -> str:
-    return "".join(c for c in token if c.isdigit())
 
 
 def identifier_feature(identifiers: IdentifierComparison | None, name_score: float) -> FeatureResult | None:

@@ -38,7 +38,7 @@ INITIALS_QUICK = 0.75  # shortlist rank given to a name found by the surname of 
 SHORTLIST_RECORDS = 25  # stage 3 input (at least; more if the caller asks for more)
 # Per record: pairs of names scored in full, best quick ratio first. `compare` scores them all
 # (up to a sanity bound); `screen` the most promising few of each shortlisted record.
-SCREEN_FULL_PAIRS = 6
+SCREEN_FULL_PAIRS = 3
 COMPARE_FULL_PAIRS = 100
 
 

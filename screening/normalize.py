@@ -44,6 +44,7 @@ from screening.types import Kind
 # "O'Brien" and "OBrien" equal, as the evaluation contract folds names.
 _APOSTROPHES = re.compile(r"['`]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGITS = re.compile(r"[^0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class NormalizedName:
     legal_forms: tuple[str, ...]  # canonical legal-form phrases removed, e.g. ("co ltd",)
     compare: str  # " ".join(tokens)
     joined: str  # "".join(tokens): AL-QAIDA, AL QAIDA and ALQAIDA all give "alqaida"
+    numbers: tuple[str, ...] = ()  # digits of each token holding some, sorted: "33rd" -> "33"
 
     @property
     def legal_classes(self) -> frozenset[str]:
@@ -140,6 +142,7 @@ def normalize_name(value: str, kind: Kind = "unknown") -> NormalizedName:
         legal_forms=tuple(forms),
         compare=" ".join(tokens),
         joined="".join(tokens),
+        numbers=tuple(sorted(_DIGITS.sub("", t) for t in tokens if not t.isalpha())),
     )
 
 

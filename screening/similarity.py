@@ -22,8 +22,6 @@ Different numbers never match.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from screening.distance import edit_distance, string_similarity
 from screening.legal_forms import BUSINESS_WORDS
 from screening.phonetic import loose_key, translit_key
@@ -45,19 +43,16 @@ def typo_allowance(length: int) -> int:
     return 1 if length < 5 else 2 if length < 10 else 3
 
 
-@lru_cache(maxsize=262_144)
-def token_similarity(a: str, b: str, *, person: bool = False, span: bool = False) -> float | None:
-    """Similarity of two tokens (or joined tokens with `span`), or None if they must not pair."""
+def token_similarity(a: str, b: str, *, person: bool = False) -> float | None:
+    """Similarity of two tokens, or None if they must not pair."""
     if a == b:
         return 1.0
     if not _numbers_agree(a, b):
         return None  # "Company 1" is not "Company 2", nor the 33rd division the 77th
-    if person and not span and (len(a) == 1 or len(b) == 1):
+    if person and (len(a) == 1 or len(b) == 1):
         return INITIAL_SIMILARITY if a[0] == b[0] else None
     if len(a) == 1 or len(b) == 1:
         return None
-    if span:
-        return _span_similarity(a, b)
     key_a, key_b = translit_key(a), translit_key(b)
     long_enough = min(len(a), len(b)) >= MIN_KEY_LENGTH
     if key_a == key_b and long_enough:
@@ -82,8 +77,12 @@ def _typo(a: str, b: str) -> float:
     return 1.0 - 0.5 * edits / length if edits <= allowed else 0.0
 
 
-def _span_similarity(a: str, b: str) -> float | None:
-    """Two tokens joined against one: equal keys, or one edit in eight letters or more."""
+def span_similarity(a: str, b: str) -> float | None:
+    """Two tokens joined against one: equal, equal keys, or one edit from eight letters."""
+    if a == b:
+        return 1.0
+    if not _numbers_agree(a, b):
+        return None
     if translit_key(a) == translit_key(b):
         return KEY_SIMILARITY
     length = max(len(a), len(b))
@@ -102,16 +101,18 @@ def _abbreviates(a: str, b: str) -> bool:
 
 
 def _numbers_agree(a: str, b: str) -> bool:
+    if a.isalpha() and b.isalpha():
+        return True
     digits_a = "".join(c for c in a if c.isdigit())
     digits_b = "".join(c for c in b if c.isdigit())
     return digits_a == digits_b
 
 
-def may_pair(a: str, b: str, *, person: bool, span: bool) -> bool:
+def may_pair(a: str, b: str, *, person: bool) -> bool:
     """A cheap length test: False when the two tokens cannot reach a useful similarity."""
-    short, long = sorted((len(a), len(b)))
-    if person and not span and short == 1:
+    short, long = (len(a), len(b)) if len(a) <= len(b) else (len(b), len(a))
+    if person and short == 1:
         return True
-    if not person and not span and (a in BUSINESS_WORDS or b in BUSINESS_WORDS):
+    if not person and (a in BUSINESS_WORDS or b in BUSINESS_WORDS):
         return True
-    return 3 * short >= long if not span else long - short <= 1
+    return 3 * short >= long
