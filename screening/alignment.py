@@ -25,7 +25,7 @@ ANCHOR_WEIGHT = 1.6  # a pair of tokens weighing at least 0.8 each is such a rar
 MAX_CACHED_PAIRS = 500_000  # token pairs whose similarity is remembered, per mode
 
 Weigher = Callable[[str], float]
-_UNKNOWN = object()
+_UNKNOWN = -1.0  # cache sentinel: similarities are never negative
 # Token similarity is pure and symmetric, and the same pairs recur across a batch of queries.
 _PERSON_CACHE: dict[tuple[str, str], float | None] = {}
 _ORG_CACHE: dict[tuple[str, str], float | None] = {}
@@ -102,11 +102,11 @@ def _options(
         for j, rt in enumerate(right):
             key = (lt, rt) if lt <= rt else (rt, lt)
             sim = cache.get(key, _UNKNOWN)
-            if sim is _UNKNOWN:
+            if sim == _UNKNOWN:
                 sim = token_similarity(lt, rt, person=person) if may_pair(lt, rt, person=person) else None
                 cache[key] = sim
             if sim is not None:
-                options.append((sim, left_w[i] + right_w[j], lt, rt, i, i + 1, j, j + 1))  # type: ignore[arg-type]
+                options.append((sim, left_w[i] + right_w[j], lt, rt, i, i + 1, j, j + 1))
     # A word split in two on either side ("gazprom neft" / "gazpromneft"): two adjacent
     # tokens, joined in either order, against one token of about their joined length.
     for spans, singles, weights, flip in (
@@ -119,7 +119,7 @@ def _options(
                     continue  # cheap: a spacing variant keeps its first letter and length
                 span_key = (text, token)
                 sim = _SPAN_CACHE.get(span_key, _UNKNOWN)
-                if sim is _UNKNOWN:
+                if sim == _UNKNOWN:
                     sim = _SPAN_CACHE[span_key] = span_similarity(text, token)
                 if sim is None:
                     continue
