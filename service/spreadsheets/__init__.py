@@ -1,0 +1,37 @@
+"""Spreadsheets for procurement officers: read an upload.
+
+The flow a page, job or API call follows::
+
+    upload = read_upload(data, filename)            # UploadError (.code) if unreadable
+    mapping = upload.mapping                         # or the officer's corrected mapping
+    for result in apply_mapping(upload, mapping):    # one RowResult per row, in order
+        matches = screen_supplier(index, result.supplier, settings) if result.supplier else []
+
+Modules: `uploads` (XLSX/CSV reading), `archive` (zip vetting, merged cells and unsaved
+formulas), `headers` (synonyms and the proposed mapping) and `rows` (cells to
+`SupplierInput`).
+Each module's docstring records the choices it makes.
+"""
+
+from service.spreadsheets.archive import CellRange
+from service.spreadsheets.errors import CODES, UploadError
+from service.spreadsheets.headers import FIELDS, SYNONYMS, header_key, propose_mapping
+from service.spreadsheets.rows import RowProblem, RowResult, apply_mapping
+from service.spreadsheets.uploads import MAX_ROWS, Upload, UploadRow, read_upload
+
+__all__ = [
+    "CODES",
+    "FIELDS",
+    "MAX_ROWS",
+    "SYNONYMS",
+    "CellRange",
+    "RowProblem",
+    "RowResult",
+    "Upload",
+    "UploadError",
+    "UploadRow",
+    "apply_mapping",
+    "header_key",
+    "propose_mapping",
+    "read_upload",
+]
