@@ -1,4 +1,4 @@
-"""Spreadsheets for procurement officers: read an upload.
+"""Spreadsheets for procurement officers: read an upload, write the template.
 
 The flow a page, job or API call follows::
 
@@ -8,8 +8,8 @@ The flow a page, job or API call follows::
         matches = screen_supplier(index, result.supplier, settings) if result.supplier else []
 
 Modules: `uploads` (XLSX/CSV reading), `archive` (zip vetting, merged cells and unsaved
-formulas), `headers` (synonyms and the proposed mapping) and `rows` (cells to
-`SupplierInput`).
+formulas), `headers` (synonyms and the proposed mapping), `rows` (cells to
+`SupplierInput`) and `template`.
 Each module's docstring records the choices it makes.
 """
 
@@ -17,6 +17,7 @@ from service.spreadsheets.archive import CellRange
 from service.spreadsheets.errors import CODES, UploadError
 from service.spreadsheets.headers import FIELDS, SYNONYMS, header_key, propose_mapping
 from service.spreadsheets.rows import RowProblem, RowResult, apply_mapping
+from service.spreadsheets.template import build_template
 from service.spreadsheets.uploads import MAX_ROWS, Upload, UploadRow, read_upload
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "UploadError",
     "UploadRow",
     "apply_mapping",
+    "build_template",
     "header_key",
     "propose_mapping",
     "read_upload",

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pytest
-from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from service.errors import BadRequestError
 from service.spreadsheets import (
@@ -22,6 +22,7 @@ from service.spreadsheets import (
     UploadError,
     apply_mapping,
     archive,
+    build_template,
     header_key,
     propose_mapping,
     read_upload,
@@ -598,3 +599,44 @@ def test_a_bad_mapping_is_refused_at_once(mapping: dict[str, int], words: str) -
     with pytest.raises(UploadError) as caught:
         apply_mapping(upload, mapping)  # not iterated: the check is eager
     assert caught.value.code == "bad_mapping" and words in caught.value.message
+
+
+# --- template ------------------------------------------------------------------------------
+
+
+def test_template_has_header_lists_instructions_and_frozen_header() -> None:
+    workbook = load_workbook(io.BytesIO(build_template()))
+    assert workbook.sheetnames == ["Suppliers", "Instructions", "Countries"]
+    sheet = workbook["Suppliers"]
+    assert [c.value for c in sheet[1]] == TEMPLATE_HEADER
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet.column_dimensions["A"].width == 40
+    validations = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
+    assert validations["D2"].formula1 == '"organization,person,vessel,aircraft"'
+    assert validations["C2"].formula1.startswith("Countries!$A$2:$A$")
+    countries = workbook["Countries"]
+    assert countries.sheet_state == "hidden"
+    codes = [row[0] for row in countries.iter_rows(min_row=2, values_only=True)]
+    assert {"FR", "DE", "XK"} <= set(codes) and len(codes) > 240
+    assert "Supplier name" in [row[0] for row in workbook["Instructions"].iter_rows(values_only=True)]
+
+
+def test_template_round_trip_maps_every_column() -> None:
+    assert error_code(build_template()).code == "empty"  # the blank template has no supplier
+    workbook = load_workbook(io.BytesIO(build_template()))
+    workbook["Suppliers"].append(["ACME", "V1", "FR", "organization", "A1", "R1", "T1", "Paris", "J Doe"])
+    upload = read_upload(save(workbook), "template.xlsx")
+    assert upload.sheet == "Suppliers"
+    assert upload.mapping == {
+        "name": 0,
+        "ref": 1,
+        "country": 2,
+        "kind": 3,
+        "other_names": 4,
+        "registration_numbers": 5,
+        "tax_id": 6,
+        "address": 7,
+        "owners": 8,
+    }
+    (result,) = results(upload)
+    assert result.supplier is not None and result.problems == ()
