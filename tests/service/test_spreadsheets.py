@@ -7,7 +7,7 @@ import io
 import random
 import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -17,6 +17,9 @@ from service.errors import BadRequestError
 from service.spreadsheets import (
     FIELDS,
     SYNONYMS,
+    ListUsed,
+    ReportSummary,
+    RowOutcome,
     RowResult,
     Upload,
     UploadError,
@@ -24,8 +27,11 @@ from service.spreadsheets import (
     archive,
     build_template,
     header_key,
+    neutralize,
     propose_mapping,
     read_upload,
+    write_report_csv,
+    write_report_xlsx,
 )
 
 TEMPLATE_HEADER = [
@@ -640,3 +646,165 @@ def test_template_round_trip_maps_every_column() -> None:
     }
     (result,) = results(upload)
     assert result.supplier is not None and result.problems == ()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def a_match(name: str = "ACME TRADING", score: float = 0.93, **kw: Any) -> dict[str, Any]:
+    found = {
+        "source": "us_ofac_sdn",
+        "entry_id": "12345",
+        "name": name,
+        "kind": "organization",
+        "programs": ["SDGT", "IRAN"],
+        "countries": ["IR"],
+        "score": score,
+        "strong": score >= 0.95,
+        "matched_name": name,
+        "query_name": "ACME Trading Ltd",
+        "matched_via": {"supplier": "ACME Trading Ltd"},
+        "explanation": {
+            "summary": "names agree; legal form ignored",
+            "query_normalized": "acme trading",
+            "matched_normalized": "acme trading",
+            "features": [{"name": "name", "contribution": 0.93, "detail": "2 of 2 tokens"}],
+            "detail": {"tokens": ["acme", "trading"]},
+        },
+    }
+    return found | kw
+
+
+SUMMARY = ReportSummary(
+    run_by="officer@example.org",
+    run_at=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+    filename="suppliers.xlsx",
+    lists=(ListUsed("us_ofac_sdn", "2026-11-27", "2026-11-26"), ListUsed("un_sc", "v42", None)),
+    algorithm="token-v1/1.0.0",
+    threshold=0.88,
+    strong_threshold=0.95,
+    sheet="Suppliers",
+)
+
+
+def report_inputs() -> tuple[Upload, list[RowOutcome]]:
+    """Four rows whose officer cells, like the list data, start with formula characters."""
+    text = (
+        'Supplier name,Notes,Country\r\nACME Trading Ltd,"=HYPERLINK(""http://evil"")",FR\r\n'
+        "Clean Co,+33 1 23,DE\r\n,@SUM(A1),Narnia\r\nOther Ltd,-5,\tTAB\r\n"
+    )
+    upload = read_upload(text.encode(), "suppliers.csv")
+    row_results = results(upload)
+    matches = [[a_match(), a_match("=EVIL NAME", 0.9, entry_id="-77")], [], [], []]
+    return upload, [RowOutcome.from_result(r, m) for r, m in zip(row_results, matches, strict=True)]
+
+
+def test_xlsx_report_results_sheet() -> None:
+    upload, outcomes = report_inputs()
+    workbook = load_workbook(io.BytesIO(write_report_xlsx(upload.header, upload.rows, outcomes, SUMMARY)))
+    assert workbook.sheetnames == ["Results", "Alerts", "Summary"]
+    sheet = workbook["Results"]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:L5")
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["Supplier name", "Notes", "Country", "Status", "Alerts"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    acme, clean, nameless, other = rows
+    assert acme[:11] == [
+        *("ACME Trading Ltd", '\'=HYPERLINK("http://evil")', "FR", "alert", 2, "us_ofac_sdn", "12345"),
+        *("ACME TRADING", 0.93, "names agree; legal form ignored", None),
+    ]
+    assert acme[11] == 2  # the upload row
+    assert clean[:5] == ["Clean Co", "'+33 1 23", "DE", "clear", 0]
+    assert nameless[1] == "'@SUM(A1)" and nameless[3] == "error"
+    assert "no supplier name" in nameless[10] and "unknown country 'Narnia'" in nameless[10]
+    assert other[1:3] == ["'-5", "'\tTAB"]
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+    fills = [sheet.cell(row=r, column=1).fill for r in range(2, 6)]
+    assert fills[0].fgColor.rgb.endswith("FFC7CE") and fills[0].fill_type == "solid"
+    assert fills[1].fill_type is None and fills[3].fill_type is None
+    assert fills[2].fgColor.rgb.endswith("FFEB9C")
+    assert all(sheet.cell(row=2, column=c).fill.fill_type == "solid" for c in range(1, 13))
+    assert sheet["A1"].font.bold
+
+
+def test_xlsx_report_alerts_and_summary_sheets() -> None:
+    upload, outcomes = report_inputs()
+    workbook = load_workbook(io.BytesIO(write_report_xlsx(upload.header, upload.rows, outcomes, SUMMARY)))
+    alerts = workbook["Alerts"]
+    assert (alerts.freeze_panes, alerts.auto_filter.ref) == ("A2", "A1:S3")
+    header = [c.value for c in alerts[1]]
+    first, second = (
+        {h: c.value for h, c in zip(header, row, strict=True)} for row in alerts.iter_rows(min_row=2)
+    )
+    assert (first["Upload row"], first["Rank"], first["Screened as"], first["Screened name"]) == (
+        2,
+        1,
+        "supplier",
+        "ACME Trading Ltd",
+    )
+    assert (first["Programmes"], first["Listed countries"], first["Strong"]) == ("SDGT; IRAN", "IR", "no")
+    assert first["Features"] == "name +0.930: 2 of 2 tokens"
+    assert (
+        first["Query normalised"] == "acme trading" and first["Detail"] == '{"tokens": ["acme", "trading"]}'
+    )
+    assert (second["Listed name"], second["Entry ID"]) == ("'=EVIL NAME", "'-77")
+    summary = {row[0]: row[1:] for row in workbook["Summary"].iter_rows(values_only=True) if row[0]}
+    assert summary["Run by"][0] == "officer@example.org"
+    assert summary["Run at (UTC)"][0] == "2026-11-28 09:30:00"
+    assert summary["Algorithm"][0] == "token-v1/1.0.0"
+    assert (summary["Alert threshold"][0], summary["Strong match threshold"][0]) == (0.88, 0.95)
+    assert [
+        summary[k][0] for k in ("Rows", "Alerts (rows)", "Matches", "Clear", "Not screened (errors)")
+    ] == [
+        4,
+        1,
+        2,
+        2,
+        1,
+    ]
+    assert summary["us_ofac_sdn"] == ("2026-11-27", "2026-11-26") and summary["un_sc"] == ("v42", None)
+
+
+def test_csv_report_is_utf8_with_bom_and_neutralised() -> None:
+    upload, outcomes = report_inputs()
+    data = write_report_csv(upload.header, upload.rows, outcomes)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0][:4] == ["Supplier name", "Notes", "Country", "Status"]
+    assert rows[1][:7] == [
+        "ACME Trading Ltd",
+        '\'=HYPERLINK("http://evil")',
+        "FR",
+        "alert",
+        "2",
+        "us_ofac_sdn",
+        "12345",
+    ]
+    assert [r[1] for r in rows[2:]] == ["'+33 1 23", "'@SUM(A1)", "'-5"]
+    assert rows[4][2] == "'\tTAB"
+    assert [r[3] for r in rows[1:]] == ["alert", "clear", "error", "clear"]
+    assert len(rows) == 5
+
+
+def test_report_refuses_outcomes_out_of_step_with_the_rows() -> None:
+    upload, outcomes = report_inputs()
+    with pytest.raises(ValueError, match="outcome of row 3 was given for upload row 2"):
+        write_report_csv(upload.header, upload.rows, outcomes[1:] + outcomes[:1])
+    with pytest.raises(ValueError):
+        write_report_xlsx(upload.header, upload.rows, outcomes[:2], SUMMARY)
+
+
+def test_report_cells_xml_cannot_carry_are_cleaned() -> None:
+    upload = read_upload(b"Supplier name,Notes\r\nACME,bell\x07 and \x0bvertical tab\r\n", "x.csv")
+    outcomes = [RowOutcome.from_result(r) for r in results(upload)]
+    workbook = load_workbook(io.BytesIO(write_report_xlsx(upload.header, upload.rows, outcomes, SUMMARY)))
+    assert workbook["Results"]["B2"].value == "bell and vertical tab"
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+     ("ACME", "ACME"), ("a=b", "a=b"), ("", "")],
+)  # fmt: skip
+def test_neutralize(text: str, safe: str) -> None:
+    assert neutralize(text) == safe
