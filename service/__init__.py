@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -35,16 +36,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.init_app(app, settings.app)
     db.init_app(app, settings.database)
 
-    from service import cli, engine, errors, users
-    from service.views import api, auth, health, lists, pages, suppliers
+    from service import batches, cli, engine, errors, users
+    from service.views import api, auth, batch_api, health, lists, pages, suppliers
+    from service.views import batches as batch_pages
 
     errors.register_error_handlers(app)
     engine.init_app(app, settings.screening)
     app.extensions["screening.ratelimit"] = RateLimiter(settings.api.rate_limit_per_minute)
+    app.extensions["screening.batches"] = batches.BatchRunner(app)
+    if settings.app.env != "testing":
+        # A serving process resumes batches a restart interrupted (CLI commands never serve).
+        app.before_request(functools.partial(batches.start_runner, app))
     cli.init_app(app)
     app.before_request(users.check_csrf)
     app.jinja_env.globals.update(csrf_token=users.csrf_token, current_user=users.current_user)
-    for module in (health, api, lists, suppliers, auth, pages):
+    for module in (health, api, lists, suppliers, batch_api, batch_pages, auth, pages):
         app.register_blueprint(module.bp)
     return app
 

@@ -277,6 +277,8 @@ class Batch(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)  # lists, thresholds, algorithm
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(64))  # the worker running it
+    heartbeat_at: Mapped[datetime | None] = mapped_column()  # renewed with every chunk
 
 
 class BatchRow(Base):

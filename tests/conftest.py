@@ -88,6 +88,12 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     """A migrated app on a private SQLite file."""
     app = _make_app(f"sqlite:///{tmp_path / 'test.sqlite'}", tmp_path)
     yield app
+    _close(app)
+
+
+def _close(app: Flask) -> None:
+    """Stop the app's background threads, then its connections."""
+    app.extensions["screening.batches"].stop()
     get_db(app).engine.dispose()
 
 
@@ -97,7 +103,7 @@ def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     if request.param == "sqlite":
         app = _make_app(f"sqlite:///{tmp_path / 'test.sqlite'}", tmp_path)
         yield app
-        get_db(app).engine.dispose()
+        _close(app)
         return
     server = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -108,7 +114,7 @@ def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     try:
         yield app
     finally:
-        get_db(app).engine.dispose()
+        _close(app)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

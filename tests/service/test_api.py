@@ -181,7 +181,10 @@ def test_no_list_loaded_means_503_never_clear(app: Flask) -> None:
 
 
 def test_owners_are_screened_as_persons(api: FlaskClient, un_app: Flask) -> None:
-    body = {"name": "Acme Stationery Supplies Ltd", "owners": [{"name": "Aiman Muhammed Rabi al-Zawahiri", "role": "director"}]}
+    body = {
+        "name": "Acme Stationery Supplies Ltd",
+        "owners": [{"name": "Aiman Muhammed Rabi al-Zawahiri", "role": "director"}],
+    }
     data = api.post("/api/v1/screen", json=body, headers=auth(new_key(un_app))).get_json()
     assert data["decision"] == "alert"
     top = data["matches"][0]
@@ -191,14 +194,24 @@ def test_owners_are_screened_as_persons(api: FlaskClient, un_app: Flask) -> None
 
 def test_compare_explains_why_a_pair_matches_or_not(api: FlaskClient, un_app: Flask) -> None:
     key = new_key(un_app)
-    inline = {"left": {"name": "Al Qaida", "kind": "organization"}, "right": {"name": "AL-QAIDA", "kind": "organization"}}
+    inline = {
+        "left": {"name": "Al Qaida", "kind": "organization"},
+        "right": {"name": "AL-QAIDA", "kind": "organization"},
+    }
     data = api.post("/api/v1/compare", json=inline, headers=auth(key)).get_json()
     assert data["match"] is True and data["score"] >= 0.88
     assert data["summary"] and data["features"] and data["algorithm"]["name"]
-    listed = {"left": {"name": "Acme Stationery Supplies Ltd"}, "right": {"source": "un_sc", "entry_id": "QDe.004"}}
+    listed = {
+        "left": {"name": "Acme Stationery Supplies Ltd"},
+        "right": {"source": "un_sc", "entry_id": "QDe.004"},
+    }
     data = api.post("/api/v1/compare", json=listed, headers=auth(key)).get_json()
     assert data["match"] is False and data["score"] < 0.88 and data["summary"]
-    missing = api.post("/api/v1/compare", json={"left": {"name": "x"}, "right": {"source": "un_sc", "entry_id": "nope"}}, headers=auth(key))
+    missing = api.post(
+        "/api/v1/compare",
+        json={"left": {"name": "x"}, "right": {"source": "un_sc", "entry_id": "nope"}},
+        headers=auth(key),
+    )
     assert missing.status_code == 404
     bad = api.post("/api/v1/compare", json={"left": {"nam": "x"}, "right": {"name": "y"}}, headers=auth(key))
     assert bad.status_code == 400 and bad.get_json()["error"]["details"][0]["field"] == "left.name"
@@ -215,7 +228,9 @@ def test_rate_limit_per_key_answers_429_with_retry_after(api: FlaskClient, un_ap
         codes = [api.get("/api/v1/lists", headers=auth(key)).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         limited = api.get("/api/v1/lists", headers=auth(key))
-        assert limited.get_json()["error"]["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+        assert (
+            limited.get_json()["error"]["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
+        )
         assert api.get("/api/v1/lists", headers=auth(other)).status_code == 200  # per key
     finally:
         un_app.extensions["screening.ratelimit"] = original

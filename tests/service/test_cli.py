@@ -143,6 +143,7 @@ def test_a_custom_list_is_imported_and_screened(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from conftest import _make_app
+
     from service import get_settings
     from service.config import SourceSettings
 
@@ -159,7 +160,9 @@ def test_a_custom_list_is_imported_and_screened(tmp_path: Path) -> None:
     )
     listing = tmp_path / "ungm.csv"
     listing.write_text(
-        "Vendor no.;Vendor name;Country\nV-100;Zenith Maritime Logistics LLC;Panama\nV-101;Orion Textiles;BD\n",
+        "Vendor no.;Vendor name;Country\n"
+        "V-100;Zenith Maritime Logistics LLC;Panama\n"
+        "V-101;Orion Textiles;BD\n",
         encoding="utf-8-sig",
     )
     result = run(app, "lists", "import", "custom:ungm_ineligible", str(listing))
@@ -167,7 +170,8 @@ def test_a_custom_list_is_imported_and_screened(tmp_path: Path) -> None:
     assert "version 1 with 2 entries" in result.output
     queries = tmp_path / "q.jsonl"
     queries.write_text(
-        '{"id": "q1", "name": "Zenith Maritime Logistics", "kind": "organization", "country": "PA"}\n{"id": "q2", "name": "Acme Stationery"}\n'
+        '{"id": "q1", "name": "Zenith Maritime Logistics", "kind": "organization", "country": "PA"}\n'
+        '{"id": "q2", "name": "Acme Stationery"}\n'
     )
     out = tmp_path / "r.jsonl"
     screened = run(app, "screen-file", str(queries), "--output", str(out))

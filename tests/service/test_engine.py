@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from factories import make_entry
 from flask import Flask
 
-from factories import make_entry
 from service import get_settings
 from service.db import session_scope
 from service.engine import IndexHolder, get_index_holder

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SHARED_DATA
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from conftest import SHARED_DATA
 from service.auth import create_api_key
 from service.db import session_scope
 from service.models import Finding
@@ -27,7 +27,9 @@ def api(db_app: Flask) -> tuple[FlaskClient, dict[str, str]]:
 
 def findings(app: Flask) -> list[tuple[str, str, str]]:
     with session_scope(app) as s:
-        return [(f.entry_id, f.status, f.supplier.ref) for f in s.scalars(select(Finding).order_by(Finding.id))]
+        return [
+            (f.entry_id, f.status, f.supplier.ref) for f in s.scalars(select(Finding).order_by(Finding.id))
+        ]
 
 
 def test_screening_with_a_ref_registers_the_supplier_and_its_findings_once(db_app: Flask, api) -> None:
@@ -40,7 +42,9 @@ def test_screening_with_a_ref_registers_the_supplier_and_its_findings_once(db_ap
     assert findings(db_app) == [("QDe.004", "new", "V-0042")]
     shown = client.get("/api/v1/suppliers/V-0042", headers=headers).get_json()
     assert shown["name"] == "Al Qaida" and shown["country"] == "AF" and shown["last_screened_at"]
-    assert [(f["entry_id"], f["status"], f["screening_id"]) for f in shown["findings"]] == [("QDe.004", "new", second["screening_id"])]
+    assert [(f["entry_id"], f["status"], f["screening_id"]) for f in shown["findings"]] == [
+        ("QDe.004", "new", second["screening_id"])
+    ]
     assert shown["findings"][0]["listed_name"]
     stored = client.get(f"/api/v1/screenings/{second['screening_id']}", headers=headers).get_json()
     assert stored["response"]["results"][0]["matches"][0]["finding_id"] == finding_id
@@ -64,15 +68,21 @@ def test_a_dismissed_finding_stays_dismissed_until_the_supplier_changes(db_app: 
 
 def test_supplier_registry_routes(db_app: Flask, api) -> None:
     client, headers = api
-    created = client.put("/api/v1/suppliers/V-1", json={"name": "Orion Textiles", "country": "Bangladesh"}, headers=headers)
+    created = client.put(
+        "/api/v1/suppliers/V-1", json={"name": "Orion Textiles", "country": "Bangladesh"}, headers=headers
+    )
     assert created.status_code == 201 and created.get_json()["country"] == "BD"
-    updated = client.put("/api/v1/suppliers/V-1", json={"name": "Orion Textiles Ltd", "country": "BD"}, headers=headers)
+    updated = client.put(
+        "/api/v1/suppliers/V-1", json={"name": "Orion Textiles Ltd", "country": "BD"}, headers=headers
+    )
     assert updated.status_code == 200 and updated.get_json()["name"] == "Orion Textiles Ltd"
     client.put("/api/v1/suppliers/V-2", json={"name": "Zenith Maritime"}, headers=headers)
     page = client.get("/api/v1/suppliers?q=orion", headers=headers).get_json()
     assert page["total"] == 1 and page["suppliers"][0]["ref"] == "V-1"
     assert client.delete("/api/v1/suppliers/V-2", headers=headers).get_json()["archived"] is True
-    assert [s["ref"] for s in client.get("/api/v1/suppliers", headers=headers).get_json()["suppliers"]] == ["V-1"]
+    assert [s["ref"] for s in client.get("/api/v1/suppliers", headers=headers).get_json()["suppliers"]] == [
+        "V-1"
+    ]
     everything = client.get("/api/v1/suppliers?archived=true", headers=headers).get_json()
     assert [s["ref"] for s in everything["suppliers"]] == ["V-1", "V-2"]
     assert client.get("/api/v1/suppliers/V-2", headers=headers).get_json()["archived"] is True  # history kept

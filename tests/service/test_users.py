@@ -23,7 +23,9 @@ def token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def sign_in(client: FlaskClient, email: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token(client), **extra})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token(client), **extra}
+    )
 
 
 def make_user(app: Flask, email: str = "officer@example.org", role: str = "officer") -> None:
@@ -62,7 +64,9 @@ def test_forms_without_the_csrf_token_are_refused(db_app: Flask) -> None:
     client.get("/login")
     response = client.post("/login", data={"email": "officer@example.org", "password": PASSWORD})
     assert response.status_code == 400 and "form expired" in response.get_json()["error"]["message"]
-    forged = client.post("/login", data={"email": "officer@example.org", "password": PASSWORD, "csrf_token": "forged"})
+    forged = client.post(
+        "/login", data={"email": "officer@example.org", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert forged.status_code == 400
 
 
@@ -81,9 +85,15 @@ def test_session_cookie_flags(db_app: Flask) -> None:
 
 def test_users_cli(app: Flask) -> None:
     runner = app.test_cli_runner()
-    created = runner.invoke(args=["users", "create", "rev@example.org", "--role", "reviewer"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    created = runner.invoke(
+        args=["users", "create", "rev@example.org", "--role", "reviewer"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert created.exit_code == 0 and "created rev@example.org (reviewer)" in created.output
-    again = runner.invoke(args=["users", "create", "rev@example.org", "--role", "reviewer", "--password", PASSWORD])
+    again = runner.invoke(
+        args=["users", "create", "rev@example.org", "--role", "reviewer", "--password", PASSWORD]
+    )
     assert again.exit_code == 2 and "already exists" in again.output
-    short = runner.invoke(args=["users", "create", "x@example.org", "--role", "reviewer", "--password", "short"])
+    short = runner.invoke(
+        args=["users", "create", "x@example.org", "--role", "reviewer", "--password", "short"]
+    )
     assert short.exit_code == 2 and "at least 12 characters" in short.output
