@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import IO
 
 import click
@@ -13,13 +14,15 @@ from flask.cli import with_appcontext
 from screening import Matcher
 from service import get_settings
 from service.auth import create_api_key, revoke_api_key
+from service.batches import build_report, create_batch, process_batch
 from service.comparisons import RecordError, compare_lines, read_jsonl, screen_lines
 from service.config import ROLES
 from service.db import session_scope
-from service.engine import get_index_holder
+from service.engine import LoadedIndex, get_index_holder
 from service.lists import assign_parts, import_files, source_overview
-from service.models import ApiKey, utcnow
+from service.models import ApiKey, Batch, utcnow
 from service.refresh import refresh_source
+from service.spreadsheets import UploadError
 from service.store import ShrinkError, get_current_version, get_diff, get_version, record_failure
 from service.users import create_user
 from watchlists import WatchlistError
@@ -187,32 +190,63 @@ def revoke_key_command(prefix: str) -> None:
 
 
 @click.command("screen-file")
-@click.argument("queries", type=click.File("r", encoding="utf-8"))
-@click.option(
-    "--output",
-    "-o",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="Results JSONL (default: stdout).",
-)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="JSONL results (default: stdout), or the report file for a spreadsheet.")  # fmt: skip
 @with_appcontext
-def screen_file_command(queries: IO[str], output: IO[str]) -> None:
-    """Screen every query of a JSONL file against the loaded lists; write one result line each.
+def screen_file_command(path: Path, output: Path | None) -> None:
+    """Screen a file of suppliers against the loaded lists (the lists are not changed).
 
-    Reads and writes the evaluation formats (../shared/eval/README.md); the lists are not changed.
+    A .jsonl file of queries in the evaluation format (../shared/eval/README.md) gives one
+    result line per query. A spreadsheet (.xlsx, .csv) is screened like an upload and gives
+    the XLSX report (or CSV, when --output ends in .csv).
     """
-    holder = get_index_holder()
-    index = holder.get()
+    index = get_index_holder().get()
     if index is None:
         raise click.ClickException("no watchlist is loaded; import one first ('lists import')")
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        _screen_jsonl(path, output, index)
+    else:
+        _screen_spreadsheet(path, output)
+
+
+def _screen_jsonl(path: Path, output: Path | None, index: LoadedIndex) -> None:
     count = 0
-    try:
-        for result in screen_lines(index, get_settings().screening, read_jsonl(queries)):
-            output.write(json.dumps(result, ensure_ascii=False) + "\n")
-            count += 1
-    except RecordError as exc:
-        raise click.ClickException(str(exc)) from None
+    with (
+        path.open(encoding="utf-8") as queries,
+        click.open_file(str(output or "-"), "w", encoding="utf-8") as out,
+    ):
+        try:
+            for result in screen_lines(index, get_settings().screening, read_jsonl(queries)):
+                out.write(json.dumps(result, ensure_ascii=False) + "\n")
+                count += 1
+        except RecordError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"screened {count} queries against {len(index.entries)} entries", err=True)
+
+
+def _screen_spreadsheet(path: Path, output: Path | None) -> None:
+    output = output or path.with_name(f"{path.stem} - screening report.xlsx")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with session_scope() as session:
+            batch_id = create_batch(
+                session, content=path.read_bytes(), filename=path.name, created_by="cli"
+            ).id
+    except UploadError as exc:
+        raise click.ClickException(f"{path.name}: {exc.message}") from None
+    if process_batch(app, batch_id, "cli") != "done":
+        with session_scope() as session:
+            raise click.ClickException(f"screening failed: {session.get(Batch, batch_id).error}")  # type: ignore[union-attr]
+    with session_scope() as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        output.write_bytes(build_report(session, batch, "csv" if output.suffix.lower() == ".csv" else "xlsx"))
+        click.echo(
+            f"{batch.done_rows} rows screened: {batch.alert_rows} with alerts, "
+            f"{batch.error_rows} with errors; report written to {output}",
+            err=True,
+        )
 
 
 @click.command("compare-file")

@@ -209,3 +209,22 @@ def test_screen_file_and_compare_file_name_bad_lines(app: Flask, data: Path, tmp
     first, second = (json.loads(line) for line in out.read_text().splitlines())
     assert first["id"] == "p1" and first["match"] is True and first["score"] >= 0.88
     assert second["match"] is False and 0 <= second["score"] < 0.88
+
+
+def test_screen_file_on_a_spreadsheet_writes_the_report(app: Flask, data: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert run(app, "lists", "import", "un_sc", str(W / "un" / "consolidated.xml")).exit_code == 0
+    sheet = tmp_path / "bidders.csv"
+    sheet.write_text("Nom du fournisseur,Pays\nAl Qaida,Afghanistan\nOrion Textiles,Bangladesh\n", encoding="cp1252")
+    result = run(app, "screen-file", str(sheet))
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "bidders - screening report.xlsx"
+    assert "2 rows screened: 1 with alerts" in result.output and report.exists()
+    assert "QDe.004" in [c.value for row in load_workbook(report)["Results"].iter_rows() for c in row]
+    as_csv = run(app, "screen-file", str(sheet), "--output", str(tmp_path / "r.csv"))
+    assert as_csv.exit_code == 0 and "QDe.004" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a workbook")
+    failed = run(app, "screen-file", str(junk))
+    assert failed.exit_code == 1 and "junk.xlsx" in failed.output
