@@ -8,7 +8,7 @@ as identical.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -38,11 +38,11 @@ def quick_similarity(left: str, right: str, left_joined: str, right_joined: str)
 def quick_similarities(
     query_sorted: str,
     query_joined: str,
-    sorted_forms: Mapping[int, str],
-    joined_forms: Mapping[int, str],
+    sorted_forms: Sequence[str],
+    joined_forms: Sequence[str],
     cutoff: float,
 ) -> dict[int, float]:
-    """`quick_similarity` of one query against many names at once, keyed like the mappings.
+    """`quick_similarity` of one query against many names at once, keyed by position.
 
     `sorted_forms` hold each name's tokens in sorted order, so a plain ratio is token-sort.
     Names scoring below `cutoff` on both measures are left out.

@@ -34,6 +34,7 @@ LEGAL_FORM_PENALTY = 0.02
 NUMBER_PENALTY = 0.10
 SAME_COUNTRY_BONUS = 0.02
 OTHER_COUNTRY_PENALTY = 0.03
+MAX_CONTEXT_LIFT = SAME_COUNTRY_BONUS  # the most any feature but an identifier adds to a name
 IDENTIFIER_MATCH_SCORE = 0.97  # at least this when an identifier agrees: a strong alert
 IDENTIFIER_CONFLICT_PENALTY = 0.04  # 1.00 stays at 0.96, 0.95 at 0.91: still alerts
 PARTIAL_CAP = 0.80  # "Emma LLC" vs "EMMA MARITIME LTD" stays here

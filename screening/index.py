@@ -105,6 +105,10 @@ class CandidateIndex:
                 raise DuplicateKeyError(record.key)
             keys.add(record.key)
             doc_freq.update(self._add_record(record, grams, tokens))
+        # Parallel to `names`, for C-level ratios over a candidate list without attribute lookups.
+        self.sorted_forms = [name.sorted for name in self.names]
+        self.joined_forms = [name.norm.joined for name in self.names]
+        self.name_records = [name.record for name in self.names]
         self._grams = {gram: tuple(ids) for gram, ids in grams.items()}
         self._tokens = {token: tuple(ids) for token, ids in tokens.items()}
         self.weights = TokenWeights(doc_freq, len(self.records))

@@ -22,7 +22,7 @@ from typing import ClassVar
 from screening.distance import quick_similarities, quick_similarity
 from screening.errors import InvalidParameterError, InvalidQueryError
 from screening.explain import build_detail, build_no_match_summary, build_summary
-from screening.features import NameComparison, compare_names, score_features
+from screening.features import MAX_CONTEXT_LIFT, NameComparison, compare_names, score_features
 from screening.identifiers import compare_identifiers, identifier_keys
 from screening.index import CandidateIndex, record_names, sorted_key
 from screening.normalize import NormalizedName, derived_names, normalize_name
@@ -65,23 +65,31 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._index.records)
 
-    def screen(self, query: Query, *, threshold: float, limit: int = 10) -> list[Match]:
+    def screen(
+        self, query: Query, *, threshold: float, limit: int = 10, exhaustive: bool = False
+    ) -> list[Match]:
         """Alerts for `query`: records scoring at least `threshold`, best first, one per key.
 
-        Only strong names can raise an alert; a weak alias alone never does.
+        Only strong names can raise an alert; a weak alias alone never does. `exhaustive`
+        scores every record instead of the candidate lookup's shortlist: about a thousand
+        times slower, it measures what the lookup loses.
         """
         if not 0.0 <= threshold <= 1.0:
             raise InvalidParameterError(f"threshold must be within 0..1, got {threshold!r}")
         if limit < 1:
             raise InvalidParameterError(f"limit must be at least 1, got {limit!r}")
-        norms = [normalize_name(name, query.kind) for name in _query_names(query)]
-        name_ids = self._index.candidates(norms, CANDIDATE_NAMES)
-        shortlist = self._shortlist(norms, name_ids, max(SHORTLIST_RECORDS, 2 * limit))
-        by_identifier = self._index.identifier_candidates(identifier_keys(query.identifiers))
+        if exhaustive:
+            positions: Iterable[int] = range(len(self._index.records))
+        else:
+            norms = [normalize_name(name, query.kind) for name in _query_names(query)]
+            name_ids = self._index.candidates(norms, CANDIDATE_NAMES)
+            shortlist = self._shortlist(norms, name_ids, max(SHORTLIST_RECORDS, 2 * limit))
+            by_identifier = self._index.identifier_candidates(identifier_keys(query.identifiers))
+            positions = dict.fromkeys([*by_identifier, *shortlist])
         hits: list[tuple[Record, _Scored]] = []
-        for position in dict.fromkeys([*by_identifier, *shortlist]):
+        for position in positions:
             record = self._index.records[position]
-            scored = self._score(query, record, strong_only=True)
+            scored = self._score(query, record, strong_only=True, floor=threshold)
             if scored is not None and scored.score >= threshold:
                 hits.append((record, scored))
         hits.sort(key=lambda hit: (-hit[1].score, hit[0].key))
@@ -95,11 +103,18 @@ class Matcher:
         return self._explain(query, record, scored)
 
     def _score(
-        self, query: Query, record: Record, *, strong_only: bool = False, max_pairs: int = SCREEN_FULL_PAIRS
+        self,
+        query: Query,
+        record: Record,
+        *,
+        strong_only: bool = False,
+        max_pairs: int = SCREEN_FULL_PAIRS,
+        floor: float = 0.0,
     ) -> _Scored | None:
         """The best-scoring pair of (query name, listed name), or None if none is comparable.
 
         With `strong_only`, weak aliases are skipped: they support a match but never make one.
+        Pairs whose names cannot reach `floor` whatever the context are not scored further.
         """
         # An unknown-kind query is read the way the record is: "Mr Putin" drops its title
         # against a person, "Acme Ltd" its legal form against a company.
@@ -123,6 +138,8 @@ class Matcher:
         best: _Scored | None = None
         for q, name, listed in pairs[:max_pairs]:
             comparison = compare_names(q, listed, self._index.weights, person=person)
+            if comparison.score + MAX_CONTEXT_LIFT < floor and not identifiers.agreeing:
+                continue
             score, features = score_features(
                 comparison,
                 kinds=kinds,
@@ -156,19 +173,21 @@ class Matcher:
 
     def _shortlist(self, norms: list[NormalizedName], name_ids: list[int], size: int) -> list[int]:
         """Record positions whose names pass the quick ratio, best first, at most `size`."""
-        names = self._index.names
-        sorted_forms = {name_id: names[name_id].sorted for name_id in name_ids}
-        joined_forms = {name_id: names[name_id].norm.joined for name_id in name_ids}
+        index = self._index
+        sorted_forms = [index.sorted_forms[i] for i in name_ids]
+        joined_forms = [index.joined_forms[i] for i in name_ids]
         best: dict[int, float] = {}
         for q in norms:
             if not q.tokens:
                 continue
             quick = quick_similarities(sorted_key(q), q.joined, sorted_forms, joined_forms, QUICK_MIN)
-            for name_id in self._index.initials_candidates(q):
-                quick[name_id] = max(quick.get(name_id, 0.0), INITIALS_QUICK)
-            for name_id, score in quick.items():
-                position = names[name_id].record
-                best[position] = max(best.get(position, 0.0), score)
+            scores = {name_ids[at]: score for at, score in quick.items()}
+            for name_id in index.initials_candidates(q):
+                scores[name_id] = max(scores.get(name_id, 0.0), INITIALS_QUICK)
+            for name_id, score in scores.items():
+                position = index.name_records[name_id]
+                if score > best.get(position, 0.0):
+                    best[position] = score
         return sorted(best, key=lambda position: (-best[position], position))[:size]
 
 

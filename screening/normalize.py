@@ -70,7 +70,8 @@ _AKA = re.compile(r"^\s*(?:also known as|a\.?k\.?a\.?|f\.?k\.?a\.?|formerly(?: k
 _KINSHIP = re.compile(r"\s+(?:son|daughter|wife|widow) of\s+.*$|\s+[sdw]/o\s+.*$", re.I)
 
 
-def derived_names(value: str, *, acronyms: bool = True) -> list[str]:
+@lru_cache(maxsize=131_072)
+def derived_names(value: str, *, acronyms: bool = True) -> tuple[str, ...]:
     """Other names a listed or supplier name holds, besides itself.
 
     "ABDALLAH AZZAM BRIGADES (AAB)" also reads "ABDALLAH AZZAM BRIGADES" and, since AAB spells
@@ -94,7 +95,7 @@ def derived_names(value: str, *, acronyms: bool = True) -> list[str]:
     kin = _KINSHIP.sub("", value).strip()
     if kin and kin != value:
         names.append(kin)
-    return names
+    return tuple(names)
 
 
 def _is_acronym_of(inside: str, outside: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from random import Random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,3 +83,77 @@ def test_compare_is_symmetric_when_both_sides_carry_the_same_context(
         Query(right, kind, country), Record("l", kind, (RecordName(left),), listed_countries)
     )
     assert forward.score == backward.score
+
+
+# Content words only: legal forms, single letters and joinable pairs depend on their position
+# by design ("Ltd Acme" keeps a leading "ltd"; "S A" joins to "sa"), so order invariance is
+# promised for the words that make an organisation's name.
+org_words = st.sampled_from(
+    ["caspian", "shipping", "melli", "bank", "iran", "gazprom", "neft", "trading", "global", "rosneft"]
+)
+org_names = st.lists(org_words, min_size=1, max_size=5)
+
+
+@given(org_names, org_names, st.randoms(use_true_random=False))
+def test_token_order_does_not_change_an_organisations_score(
+    query: list[str], listed: list[str], rng: Random
+) -> None:
+    record = Record("r", "organization", (RecordName(" ".join(listed)),))
+    shuffled = query[:]
+    rng.shuffle(shuffled)
+    before = MATCHER.compare(Query(" ".join(query), "organization"), record).score
+    after = MATCHER.compare(Query(" ".join(shuffled), "organization"), record).score
+    assert before == after
+
+
+any_name = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs", "Pd", "Po")), min_size=1, max_size=40
+)
+
+
+@given(any_name, st.sampled_from(KINDS))
+@settings(max_examples=150)
+def test_a_name_always_matches_itself(name: str, kind: Kind) -> None:
+    if not normalize_name(name, kind).tokens:
+        return  # nothing left to compare: "Ltd", "--"
+    record = Record("self", kind, (RecordName(name),))
+    assert MATCHER.compare(Query(name, kind), record).score == 1.0
+    alone = Matcher([record, *MATCHER._index.records])
+    assert "self" in {m.key for m in alone.screen(Query(name, kind), threshold=0.88)}
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "ltd",
+                "limitde",
+                "co",
+                "company",
+                "s",
+                "a",
+                "l",
+                "joint",
+                "stokc",
+                "stock",
+                "sociedad",
+                "anonima",
+                "acme",
+                "neft",
+                "public",
+                "jsc",
+                "llc",
+                "1",
+                "33rd",
+                "(aab)",
+                "son",
+                "of",
+            ]
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(KINDS),
+)
+def test_normalisation_is_idempotent_on_legal_form_and_letter_soup(words: list[str], kind: Kind) -> None:
+    name = normalize_name(" ".join(words), kind)
+    assert normalize_name(name.compare, kind).compare == name.compare

@@ -1,0 +1,146 @@
+"""Token similarity, transliteration keys, identifiers and derived names: plain asserts."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening import Identifier, Matcher, Query, Record, RecordName
+from screening.identifiers import compare_identifiers, identifier_family
+from screening.normalize import derived_names, normalize_name
+from screening.phonetic import loose_key, translit_key
+from screening.similarity import token_similarity
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("belousoff", "belousov"),
+        ("rosoboronexport", "rosoboroneksport"),
+        ("yalali", "jalali"),
+        ("khaled", "haled"),
+        ("tchekareva", "chekareva"),
+        ("aleksei", "alexey"),
+        ("yevtushenkov", "evtushenkov"),
+        ("kuznetsov", "kuznetzov"),
+    ],
+)
+def test_romanisation_variants_share_a_key(left: str, right: str) -> None:
+    assert translit_key(left) == translit_key(right)
+    assert token_similarity(left, right) == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [
+        ("mohammed", "muhammad", True),
+        ("ahmed", "ahmad", True),
+        ("omar", "umar", True),
+        ("volodymyr", "vladimir", True),
+        ("omar", "amir", False),  # an opening vowel keeps its class
+    ],
+)
+def test_loose_keys_merge_unwritten_vowels_for_persons(left: str, right: str, same: bool) -> None:
+    assert (loose_key(left) == loose_key(right)) is same
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "low", "high"),
+    [
+        ("oplot", "opltt", 0.89, 0.91),  # one edit in five letters alerts on its own
+        ("omar", "omer", 0.87, 0.88),  # one edit in four letters does not
+        ("gazprom", "gazprn", 0.85, 0.86),  # two edits in seven letters
+        ("hutchmed", "dutchmed", 0.9, 0.91),  # a changed first letter costs more
+        ("sam", "nam", 0.0, 0.5),  # no typo allowance below four letters
+        ("borisova", "komarova", 0.0, 0.4),  # a different surname
+    ],
+)
+def test_typo_similarity_depends_on_length_and_first_letter(
+    left: str, right: str, low: float, high: float
+) -> None:
+    assert low <= (token_similarity(left, right) or 0.0) <= high
+    assert token_similarity(left, right) == token_similarity(right, left)
+
+
+def test_numbers_inside_tokens_must_agree_and_initials_are_for_persons() -> None:
+    assert token_similarity("33rd", "77th") is None
+    assert token_similarity("v", "vladimir", person=True) == pytest.approx(0.95)
+    assert token_similarity("v", "vladimir") is None
+
+
+def test_business_words_may_be_abbreviated_in_organisation_names() -> None:
+    assert token_similarity("engr", "engineering") == pytest.approx(0.9)
+    assert token_similarity("res", "research") == pytest.approx(0.9)
+    assert (token_similarity("sam", "samsung") or 0.0) < 0.5  # not a business word
+
+
+@pytest.mark.parametrize(
+    ("raw", "compare"),
+    [
+        ("CNOOC LIMITDE", "cnooc"),
+        ("RUST CLOSED JOIGT-STOCKK COMPANY", "rust"),
+        ("Construtora Coesa Sociedad Anonima - Sucursal Equador", "construtora coesa jsc sucursal equador"),
+        ("Construtora Coesa S.A. - Sucursal Equador", "construtora coesa jsc sucursal equador"),
+        ("Point Trading", "point trading"),  # "point" is a word, not a typo of "joint"
+        ("Mahrous Trading FZCO", "mahrous trading"),
+    ],
+)
+def test_legal_forms_are_found_through_typos_and_inside_names(raw: str, compare: str) -> None:
+    assert normalize_name(raw, "organization").compare == compare
+
+
+def test_bracketed_acronyms_and_kinship_tails_are_derived_names() -> None:
+    assert derived_names("ABDALLAH AZZAM BRIGADES (AAB)") == ("ABDALLAH AZZAM BRIGADES", "AAB")
+    assert derived_names("HUTCHMED (China) Limited") == ("HUTCHMED Limited",)
+    assert derived_names("ABDALLAH AZZAM BRIGADES (AAB)", acronyms=False) == ("ABDALLAH AZZAM BRIGADES",)
+    assert derived_names("Akhter Mohmad son of Noor Mohmad") == ("Akhter Mohmad",)
+
+
+def test_identifier_labels_are_read_as_families() -> None:
+    assert identifier_family("innCode") == identifier_family("Tax ID No.") == "tax"
+    assert identifier_family("Vessel Registration Identification") == identifier_family("imo") == "imo"
+    assert identifier_family("leiCode") == identifier_family("Legal Entity Number") == "lei"
+    agree = compare_identifiers(
+        [Identifier("innCode", "7707083893")], [Identifier("Tax ID No.", "7707083893 (Russia)")]
+    )
+    assert agree.agreeing == ("tax 7707083893",)
+    clash = compare_identifiers(
+        [Identifier("innCode", "7707083894")], [Identifier("Tax ID No.", "7707083893")]
+    )
+    assert clash.conflicting == ("tax",) and not clash.agreeing
+
+
+SHIP = Record(
+    "ship",
+    "vessel",
+    (RecordName("OCEAN STAR"),),
+    identifiers=(Identifier("Vessel Registration Identification", "IMO 9314167"),),
+)
+FIRM = Record(
+    "firm",
+    "organization",
+    (RecordName("ROSNEFT TRADING SA"),),
+    identifiers=(Identifier("Tax ID No.", "7706107510"),),
+)
+IDS = Matcher([SHIP, FIRM, Record("other", "organization", (RecordName("OCEAN STAR SHIPPING"),))])
+
+
+def test_an_agreeing_identifier_finds_and_alerts_whatever_the_name() -> None:
+    renamed = Query("BLUE HORIZON", "vessel", identifiers=(Identifier("imoNumber", "9314167"),))
+    matches = IDS.screen(renamed, threshold=0.88)
+    assert [m.key for m in matches] == ["ship"]
+    assert matches[0].score >= 0.97
+    assert any(f.name == "identifier" for f in matches[0].features)
+
+
+def test_a_conflicting_identifier_lowers_but_never_vetoes_a_strong_name_match() -> None:
+    clash = Query("Rosneft Trading S.A.", "organization", identifiers=(Identifier("innCode", "1111111111"),))
+    plain = Query("Rosneft Trading S.A.", "organization")
+    assert IDS.compare(clash, FIRM).score == pytest.approx(IDS.compare(plain, FIRM).score - 0.04)
+    assert "firm" in {m.key for m in IDS.screen(clash, threshold=0.88)}
+
+
+def test_exhaustive_screening_agrees_with_the_candidate_lookup_on_a_small_index() -> None:
+    for name in ("Ocean Star", "Rosneft Trdg", "Blue Horizon"):
+        fast = [(m.key, m.score) for m in IDS.screen(Query(name), threshold=0.5)]
+        every = [(m.key, m.score) for m in IDS.screen(Query(name), threshold=0.5, exhaustive=True)]
+        assert fast == every
