@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from e2e_support import server_env, start_server, stop_server
+from e2e_support import flask, server_env, start_server, stop_server
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
@@ -40,6 +40,42 @@ def test_overview_page_shows_the_serving_lists(chromium_path: str, tmp_path: Pat
             assert page.title() == "Supplier screening"
             if shots := os.environ.get("SCREENING_SCREENSHOT_DIR"):
                 page.screenshot(path=str(Path(shots) / "screenshot-overview.png"), full_page=True)
+            browser.close()
+    finally:
+        output = stop_server(server)
+    assert "Traceback" not in output, output
+
+
+def test_officer_screens_a_spreadsheet_in_the_browser(chromium_path: str, tmp_path: Path) -> None:
+    env = server_env(f"sqlite:///{tmp_path / 'ui.sqlite'}", tmp_path)
+    server = start_server(env)
+    created = flask(env, "users", "create", "officer@example.org", "--role", "officer", "--password", "correct horse battery")
+    assert created.returncode == 0, created.stderr
+    sheet = tmp_path / "bidders.csv"
+    sheet.write_text("Vendor no.;Supplier name;Country\nV-1;Al Qaida;AF\nV-2;Orion Textiles;BD\n", encoding="utf-8")
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 760}, accept_downloads=True)
+            page.goto(server.base_url + "/batches/new")
+            page.fill("input[name=email]", "officer@example.org")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("text=Sign in >> nth=-1")
+            page.set_input_files("input[name=file]", str(sheet))
+            page.click("text=Upload and check the columns")
+            page.wait_for_selector("select[name=name]")
+            assert page.locator("select[name=name]").input_value() == "1"  # "Supplier name"
+            assert page.locator("select[name=country]").input_value() == "2"  # "Country"
+            assert page.locator("select[name=ref]").input_value() == "0"  # "Vendor no."
+            page.click("text=Screen 2 suppliers")
+            page.wait_for_selector("#downloads:not([hidden])", timeout=30_000)
+            assert page.locator("#status").inner_text() == "done"
+            assert "2 of 2 rows screened, 1 with alerts" in page.locator("#counts").inner_text()
+            if shots := os.environ.get("SCREENING_SCREENSHOT_DIR"):
+                page.screenshot(path=str(Path(shots) / "screenshot-batch.png"), full_page=True)
+            with page.expect_download() as download:
+                page.click("text=Download the report (Excel)")
+            assert download.value.suggested_filename == "bidders - screening report.xlsx"
             browser.close()
     finally:
         output = stop_server(server)
