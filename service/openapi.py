@@ -224,7 +224,16 @@ SCHEMAS: dict[str, Schema] = {
         explanation={"type": "object"},
     ),
     "Batch": _obj(
-        ["id", "filename", "status", "rows_total", "rows_done", "rows_with_alerts", "rows_with_errors", "errors"],
+        [
+            "id",
+            "filename",
+            "status",
+            "rows_total",
+            "rows_done",
+            "rows_with_alerts",
+            "rows_with_errors",
+            "errors",
+        ],
         id=STR,
         filename=STR,
         status={"type": "string", "enum": ["queued", "running", "done", "failed"]},
@@ -423,26 +432,62 @@ def build_openapi() -> dict[str, Any]:
         },
         "/api/v1/batches": {
             "post": {
-                **_op("Upload a spreadsheet (XLSX or CSV) to screen in the background", {"202": _json(_ref("Batch"), "Queued")}, 400, 403),
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": _obj(
-                    ["file"], file={"type": "string", "contentMediaType": "application/octet-stream"},
-                    mapping={"type": "string", "description": 'JSON {"name": 0, "country": 2}: field → 0-based column'},
-                )}}},
+                **_op(
+                    "Upload a spreadsheet (XLSX or CSV) to screen in the background",
+                    {"202": _json(_ref("Batch"), "Queued")},
+                    400,
+                    403,
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": _obj(
+                                ["file"],
+                                file={"type": "string", "contentMediaType": "application/octet-stream"},
+                                mapping={
+                                    "type": "string",
+                                    "description": 'JSON {"name": 0, "country": 2}: field → 0-based column',
+                                },
+                            )
+                        }
+                    },
+                },
             },  # fmt: skip
         },
         "/api/v1/batches/{batch_id}": {
-            "get": _op("Status, rows done and total, alerts so far, errors", {"200": _json(_ref("Batch"))}, 404,
-                       parameters=[_path_param("batch_id", "The batch id")]),  # fmt: skip
+            "get": _op(
+                "Status, rows done and total, alerts so far, errors",
+                {"200": _json(_ref("Batch"))},
+                404,
+                parameters=[_path_param("batch_id", "The batch id")],
+            ),  # fmt: skip
         },
         "/api/v1/batches/{batch_id}/report.{fmt}": {
             "get": {
-                **_op("The report once the batch is done", {}, 400, 404,
-                      parameters=[_path_param("batch_id", "The batch id"),
-                                  {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["xlsx", "csv"]}}]),
+                **_op(
+                    "The report once the batch is done",
+                    {},
+                    400,
+                    404,
+                    parameters=[
+                        _path_param("batch_id", "The batch id"),
+                        {
+                            "name": "fmt",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["xlsx", "csv"]},
+                        },
+                    ],
+                ),
                 "responses": {
-                    "200": {"description": "The report file", "content": {
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
-                        "text/csv": {}}},
+                    "200": {
+                        "description": "The report file",
+                        "content": {
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                            "text/csv": {},
+                        },
+                    },
                     **_errors(400, 401, 404, 429),
                 },
             },  # fmt: skip
