@@ -26,10 +26,12 @@ MAX_CACHED_PAIRS = 500_000  # token pairs whose similarity is remembered, per mo
 
 Weigher = Callable[[str], float]
 _UNKNOWN = -1.0  # cache sentinel: similarities are never negative
-# Token similarity is pure and symmetric, and the same pairs recur across a batch of queries.
-_PERSON_CACHE: dict[tuple[str, str], float | None] = {}
-_ORG_CACHE: dict[tuple[str, str], float | None] = {}
-_SPAN_CACHE: dict[tuple[str, str], float | None] = {}
+# Token similarity is pure and symmetric, and the same pairs recur across a batch of queries:
+# one cache per (person, abjad) mode, and one for joined spans per abjad mode.
+_CACHES: dict[tuple[bool, bool], dict[tuple[str, str], float | None]] = {
+    (person, abjad): {} for person in (False, True) for abjad in (False, True)
+}
+_SPAN_CACHES: dict[bool, dict[tuple[str, str], float | None]] = {False: {}, True: {}}
 _Unit = tuple[int, int, str, float]  # start, end (exclusive), text, weight
 _Option = tuple[float, float, str, str, int, int, int, int]  # sim, weight, texts, both spans
 
@@ -60,16 +62,24 @@ class Alignment:
 
 
 def align_tokens(
-    left: Sequence[str], right: Sequence[str], weight: Weigher, *, person: bool = False
+    left: Sequence[str],
+    right: Sequence[str],
+    weight: Weigher,
+    *,
+    person: bool = False,
+    abjad: bool = False,
 ) -> Alignment:
-    """Align two token lists; `person` enables initials and cheaper dropped middle names."""
+    """Align two token lists; `person` enables initials and cheaper dropped middle names.
+
+    `abjad`: one side was written without short vowels, so consonants are compared too.
+    """
     if sorted(left) == sorted(right):
         # The common case among true matches: same tokens, perhaps reordered.
         same = [TokenPair(t, t, 1.0, 2 * weight(t)) for t in sorted(left)]
         return Alignment(tuple(same), (), (), 1.0 if same else 0.0)
     left_w = [weight(token) for token in left]
     right_w = [weight(token) for token in right]
-    options = _options(left, right, left_w, right_w, person)
+    options = _options(left, right, left_w, right_w, person, abjad)
     pairs, used_left, used_right = _pick(options, len(left), len(right))
     rest_left = [i for i, used in enumerate(used_left) if not used]
     rest_right = [i for i, used in enumerate(used_right) if not used]
@@ -90,20 +100,29 @@ def align_tokens(
 
 
 def _options(
-    left: Sequence[str], right: Sequence[str], left_w: list[float], right_w: list[float], person: bool
+    left: Sequence[str],
+    right: Sequence[str],
+    left_w: list[float],
+    right_w: list[float],
+    person: bool,
+    abjad: bool,
 ) -> list[_Option]:
     """Every pairing of a left and a right unit that may be aligned, best first."""
-    cache = _PERSON_CACHE if person else _ORG_CACHE
-    if len(cache) > MAX_CACHED_PAIRS or len(_SPAN_CACHE) > MAX_CACHED_PAIRS:
+    cache = _CACHES[person, abjad]
+    spans_cache = _SPAN_CACHES[abjad]
+    if len(cache) > MAX_CACHED_PAIRS or len(spans_cache) > MAX_CACHED_PAIRS:
         cache.clear()
-        _SPAN_CACHE.clear()
+        spans_cache.clear()
     options: list[_Option] = []
     for i, lt in enumerate(left):
         for j, rt in enumerate(right):
             key = (lt, rt) if lt <= rt else (rt, lt)
             sim = cache.get(key, _UNKNOWN)
             if sim == _UNKNOWN:
-                sim = token_similarity(lt, rt, person=person) if may_pair(lt, rt, person=person) else None
+                if may_pair(lt, rt, person=person, abjad=abjad):
+                    sim = token_similarity(lt, rt, person=person, abjad=abjad)
+                else:
+                    sim = None
                 cache[key] = sim
             if sim is not None:
                 options.append((sim, left_w[i] + right_w[j], lt, rt, i, i + 1, j, j + 1))
@@ -115,12 +134,12 @@ def _options(
     ):
         for start, end, text, span_w in spans:
             for j, token in enumerate(singles):
-                if text[0] != token[0] or abs(len(text) - len(token)) > 2:
+                if not abjad and (text[0] != token[0] or abs(len(text) - len(token)) > 2):
                     continue  # cheap: a spacing variant keeps its first letter and length
                 span_key = (text, token)
-                sim = _SPAN_CACHE.get(span_key, _UNKNOWN)
+                sim = spans_cache.get(span_key, _UNKNOWN)
                 if sim == _UNKNOWN:
-                    sim = _SPAN_CACHE[span_key] = span_similarity(text, token)
+                    sim = spans_cache[span_key] = span_similarity(text, token, abjad=abjad)
                 if sim is None:
                     continue
                 if flip:

@@ -64,7 +64,8 @@ def compare_names(
     For organisations a legal-form word left inside a name weighs almost nothing.
     """
     weigher = weight if person else _legal_weigher(weight)
-    alignment = align_tokens(left.tokens, right.tokens, weigher, person=person)
+    abjad = left.abjad != right.abjad  # "محمد" against "Mohammed": compare consonants too
+    alignment = align_tokens(left.tokens, right.tokens, weigher, person=person, abjad=abjad)
     # Token sort is reported for reviewers only: it ignores IDF and typo structure.
     sort = sorted_similarity(left.compare, right.compare) if left.tokens and right.tokens else 0.0
     partial = _partial(left, right, alignment, weigher, person)

@@ -6,7 +6,9 @@ lost before scoring:
 - exact keys: the joined form ("alqaida") and the sorted compare form ("putin vladimir");
 - character trigrams of the joined form, padded with "#": typos, joined words
   ("GAZPROMNEFT" vs "Gazprom Neft") and spacing variants share most of their trigrams;
-- token posting lists, counted several times over for rare tokens (IDF).
+- token posting lists, counted several times over for rare tokens (IDF);
+- for a query written in an abjad (Arabic, Hebrew: "محمد" folds to "mhmd"), the consonant
+  skeletons of its tokens, and of adjacent pairs joined, against those of listed tokens.
 
 Candidates are ranked by how many of the query's rarest trigrams they share (plus the token
 bonus) and capped, so one query touches a few hundred names, not sixty thousand.
@@ -17,12 +19,13 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from screening.errors import DuplicateKeyError
 from screening.identifiers import identifier_keys
 from screening.normalize import NormalizedName, derived_names, normalize_name
+from screening.phonetic import skeleton
 from screening.types import Record, RecordName
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,8 @@ MAX_QUERY_GRAMS = 12
 MIN_BONUS_WEIGHT = 0.5  # only tokens at least this rare earn the exact-token bonus
 TOKEN_BONUS = 3  # a rare exact token counts like this many shared trigrams
 MAX_INITIALS_POSTINGS = 200
+MIN_SKELETON = 2  # one consonant ("l" of Ali) reaches too many names
+MAX_SKELETON_POSTINGS = 3_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ class CandidateIndex:
         self._identifiers: dict[str, list[int]] = defaultdict(list)
         grams: defaultdict[str, list[int]] = defaultdict(list)
         tokens: defaultdict[str, list[int]] = defaultdict(list)
+        self._skeletons: defaultdict[str, list[int]] = defaultdict(list)
         doc_freq: Counter[str] = Counter()
         keys: set[str] = set()
         for record in records:
@@ -138,6 +144,9 @@ class CandidateIndex:
                 grams[gram].append(name_id)
             for token in set(norm.tokens):
                 tokens[token].append(name_id)
+            for bones in _skeletons(norm.tokens):
+                if len(bones) >= MIN_SKELETON:
+                    self._skeletons[bones].append(name_id)
         return {token for compare in seen for token in compare.split()}
 
     def candidates(self, queries: Sequence[NormalizedName], limit: int) -> list[int]:
@@ -156,7 +165,18 @@ class CandidateIndex:
                 if weight >= MIN_BONUS_WEIGHT and token in self._tokens:
                     for _ in range(round(TOKEN_BONUS * weight)):
                         counts.update(self._tokens[token])
+            if query.abjad:
+                for _ in range(TOKEN_BONUS):
+                    for postings in self._skeleton_postings(query.tokens):
+                        counts.update(postings)
         return list(dict.fromkeys([*forced, *_most_common(counts, limit)]))
+
+    def _skeleton_postings(self, tokens: Sequence[str]) -> Iterator[Sequence[int]]:
+        """Postings of the consonant skeletons of tokens, and of adjacent pairs joined."""
+        for bones in _skeletons(tokens):
+            postings = self._skeletons.get(bones, ())
+            if len(bones) >= MIN_SKELETON and len(postings) <= MAX_SKELETON_POSTINGS:
+                yield postings
 
     def identifier_candidates(self, values: Iterable[str]) -> list[int]:
         """Record positions carrying one of these canonical identifier values."""
@@ -191,6 +211,12 @@ def _most_common(counts: Counter[int], limit: int) -> list[int]:
     # A stable C sort keyed by the dict's own lookup beats most_common's Python-level heap
     # on the few thousand names a query touches.
     return sorted(counts, key=counts.__getitem__, reverse=True)[:limit]
+
+
+def _skeletons(tokens: Sequence[str]) -> set[str]:
+    """Consonant skeletons of each token and of each adjacent pair joined ("al qaida")."""
+    units = {*tokens, *(a + b for a, b in zip(tokens, tokens[1:], strict=False))}
+    return {skeleton(unit) for unit in units}
 
 
 def record_names(record: Record) -> tuple[RecordName, ...]:

@@ -19,13 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from screening.distance import quick_similarities, quick_similarity
+from screening.distance import quick_similarities, quick_similarity, sorted_similarity
 from screening.errors import InvalidParameterError, InvalidQueryError
 from screening.explain import build_detail, build_no_match_summary, build_summary
 from screening.features import MAX_CONTEXT_LIFT, NameComparison, compare_names, score_features
 from screening.identifiers import compare_identifiers, identifier_keys
 from screening.index import CandidateIndex, record_names, sorted_key
 from screening.normalize import NormalizedName, derived_names, normalize_name
+from screening.phonetic import skeleton
 from screening.types import FeatureResult, Kind, Match, Query, Record, RecordName
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,14 @@ class Matcher:
             if not q.tokens:
                 continue
             quick = quick_similarities(sorted_key(q), q.joined, sorted_forms, joined_forms, QUICK_MIN)
+            if q.abjad:  # "mhmd ly" against "mohammed ali": compare consonants
+                listed = [index.names[i].norm for i in name_ids]
+                sorted_bones, joined_bones = [_bones(n) for n in listed], [_bones(n, "") for n in listed]
+                quick_bones = quick_similarities(
+                    _bones(q), _bones(q, ""), sorted_bones, joined_bones, QUICK_MIN
+                )
+                for at, score in quick_bones.items():
+                    quick[at] = max(quick.get(at, 0.0), score)
             scores = {name_ids[at]: score for at, score in quick.items()}
             for name_id in index.initials_candidates(q):
                 scores[name_id] = max(scores.get(name_id, 0.0), INITIALS_QUICK)
@@ -200,8 +209,17 @@ def _query_names(query: Query) -> list[str]:
     return list(dict.fromkeys([*names, *(d for name in names for d in derived_names(name, acronyms=False))]))
 
 
+def _bones(name: NormalizedName, sep: str = " ") -> str:
+    """The consonant skeletons of a name's tokens: sorted and spaced, or joined in order."""
+    bones = [skeleton(token) for token in name.tokens]
+    return " ".join(sorted(bones)) if sep else "".join(bones)
+
+
 def _quick(query: NormalizedName, listed: NormalizedName) -> float:
-    return quick_similarity(query.compare, listed.compare, query.joined, listed.joined)
+    quick = quick_similarity(query.compare, listed.compare, query.joined, listed.joined)
+    if query.abjad != listed.abjad:
+        return max(quick, sorted_similarity(_bones(query), _bones(listed)))
+    return quick
 
 
 def _person_mode(kinds: tuple[Kind, Kind]) -> bool:

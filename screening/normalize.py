@@ -58,6 +58,7 @@ class NormalizedName:
     compare: str  # " ".join(tokens)
     joined: str  # "".join(tokens): AL-QAIDA, AL QAIDA and ALQAIDA all give "alqaida"
     numbers: tuple[str, ...] = ()  # digits of each token holding some, sorted: "33rd" -> "33"
+    abjad: bool = False  # written in Arabic, Hebrew, Syriac or Thaana: no short vowels
 
     @property
     def legal_classes(self) -> frozenset[str]:
@@ -144,6 +145,7 @@ def normalize_name(value: str, kind: Kind = "unknown") -> NormalizedName:
         compare=" ".join(tokens),
         joined="".join(tokens),
         numbers=tuple(sorted(_DIGITS.sub("", t) for t in tokens if not t.isalpha())),
+        abjad=_is_abjad(value),
     )
 
 
@@ -223,6 +225,16 @@ def _interior_form_size(words: list[str], start: int, spelled: set[int]) -> int:
         if size > 1 or phrase in INTERIOR_SINGLE_FORMS or start in spelled:
             return size
     return 0
+
+
+_ABJADS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA")
+
+
+def _is_abjad(value: str) -> bool:
+    """True when most letters of `value` belong to a script that leaves short vowels out."""
+    letters = [c for c in value if c.isalpha()]
+    abjad = sum(1 for c in letters if not c.isascii() and unicodedata.name(c, "").startswith(_ABJADS))
+    return bool(letters) and 2 * abjad > len(letters)
 
 
 def _strip_titles(words: list[str]) -> list[str]:

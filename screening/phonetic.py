@@ -14,6 +14,11 @@ folded (lower-case ASCII) token to a key on which such variants agree:
 origin whose short vowels are not written (Mohammed / Muhammad, Ahmed / Ahmad, Abdel / Abdul).
 It is only used for persons: organisation names carry words, not vowel-less names.
 
+`skeleton` keeps only the consonants of `translit_key`, for names written in an abjad (Arabic,
+Hebrew, Syriac, Thaana): their scripts do not write short vowels, so "محمد" folds to "mhmd"
+and must meet "Mohammed" on its consonants. Semi-vowels (w, y, j after folding) and a final
+h (the Arabic ta marbuta: "فاطمة" / Fatima) are dropped too.
+
 `GIVEN_NAME_KEYS` maps given names that differ in more than spelling between languages
 (Volodymyr / Vladimir, Mykola / Nikolai) to one key.
 """
@@ -104,4 +109,13 @@ def loose_key(token: str) -> str:
     return head + _VOWEL_RUNS.sub("a", key[1:])
 
 
+@lru_cache(maxsize=65_536)
+def skeleton(token: str) -> str:
+    """The consonants of `translit_key`, for comparing a name written in an abjad."""
+    # The final h goes first: in "lqdh" (القاعدة) it is the ta marbuta, not part of a "dh".
+    key = _SKELETON_DROPS.sub("", translit_key(token.removesuffix("h") or token))
+    return _DOUBLES.sub(r"\1", key).removesuffix("h")
+
+
+_SKELETON_DROPS = re.compile(r"[aeiouv]+")
 _GIVEN_NAMES: dict[str, str] = {name: "=" + group[0] for group in _GIVEN_NAME_GROUPS for name in group}

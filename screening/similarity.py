@@ -11,6 +11,7 @@ similarity says *why* two tokens differ:
     a known abbreviation (organisations: Res / Research) 0.90
     a few typing errors: 1 - 0.5 * edits / length       e.g. 0.90 for one edit in five letters
     anything else: the Indel ratio, sharply discounted  e.g. 0.80 -> 0.40, 0.70 -> 0.17
+    abjad: same consonants (محمد "mhmd" / Mohammed)      0.92, or 0.80 for one consonant
 
 A typo allowance grows with length: no edit in tokens of up to three letters, one in four,
 two in five to nine, three beyond. A changed first letter counts one and a half edits: typos
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 from screening.distance import edit_distance, string_similarity
 from screening.legal_forms import BUSINESS_WORDS
-from screening.phonetic import loose_key, translit_key
+from screening.phonetic import loose_key, skeleton, translit_key
 
 KEY_SIMILARITY = 0.95
+SKELETON_SIMILARITY = 0.92
+SHORT_SKELETON_SIMILARITY = 0.80  # "ly" / "Ali": one consonant says little
 INITIAL_SIMILARITY = 0.95
 LOOSE_SIMILARITY = 0.92
 ABBREVIATION_SIMILARITY = 0.90
@@ -43,8 +46,11 @@ def typo_allowance(length: int) -> int:
     return 1 if length < 5 else 2 if length < 10 else 3
 
 
-def token_similarity(a: str, b: str, *, person: bool = False) -> float | None:
-    """Similarity of two tokens, or None if they must not pair."""
+def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = False) -> float | None:
+    """Similarity of two tokens, or None if they must not pair.
+
+    `abjad`: one side was written in a script without short vowels; compare consonants too.
+    """
     if a == b:
         return 1.0
     if not _numbers_agree(a, b):
@@ -62,6 +68,8 @@ def token_similarity(a: str, b: str, *, person: bool = False) -> float | None:
         scores.append(LOOSE_SIMILARITY)
     if not person and _abbreviates(a, b):
         scores.append(ABBREVIATION_SIMILARITY)
+    if abjad:
+        scores.append(_skeleton_similarity(a, b))
     ratio = string_similarity(a, b, cutoff=MIN_RATIO)
     scores.append(ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO))
     best = max(scores)
@@ -77,12 +85,26 @@ def _typo(a: str, b: str) -> float:
     return 1.0 - 0.5 * edits / length if edits <= allowed else 0.0
 
 
-def span_similarity(a: str, b: str) -> float | None:
+def _skeleton_similarity(a: str, b: str) -> float:
+    bones_a, bones_b = skeleton(a), skeleton(b)
+    if not bones_a or not bones_b:
+        return 0.0
+    if bones_a == bones_b:
+        return SKELETON_SIMILARITY if len(bones_a) > 1 else SHORT_SKELETON_SIMILARITY
+    longest = max(len(bones_a), len(bones_b))
+    if longest >= 4 and edit_distance(bones_a, bones_b, 1) <= 1:
+        return SKELETON_SIMILARITY - 0.5 / longest
+    return 0.0
+
+
+def span_similarity(a: str, b: str, *, abjad: bool = False) -> float | None:
     """Two tokens joined against one: equal, equal keys, or one edit from eight letters."""
     if a == b:
         return 1.0
     if not _numbers_agree(a, b):
         return None
+    if abjad and len(skeleton(a)) > 1 and skeleton(a) == skeleton(b):
+        return SKELETON_SIMILARITY
     if translit_key(a) == translit_key(b):
         return KEY_SIMILARITY
     length = max(len(a), len(b))
@@ -108,8 +130,10 @@ def _numbers_agree(a: str, b: str) -> bool:
     return digits_a == digits_b
 
 
-def may_pair(a: str, b: str, *, person: bool) -> bool:
+def may_pair(a: str, b: str, *, person: bool, abjad: bool = False) -> bool:
     """A cheap length test: False when the two tokens cannot reach a useful similarity."""
+    if abjad:
+        return True  # "ly" / "Ali", "mhmd" / "Mohammed": lengths say nothing
     short, long = (len(a), len(b)) if len(a) <= len(b) else (len(b), len(a))
     if person and short == 1:
         return True

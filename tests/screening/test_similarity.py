@@ -7,7 +7,7 @@ import pytest
 from screening import Identifier, Matcher, Query, Record, RecordName
 from screening.identifiers import compare_identifiers, identifier_family
 from screening.normalize import derived_names, normalize_name
-from screening.phonetic import loose_key, translit_key
+from screening.phonetic import loose_key, skeleton, translit_key
 from screening.similarity import token_similarity
 
 
@@ -144,3 +144,25 @@ def test_exhaustive_screening_agrees_with_the_candidate_lookup_on_a_small_index(
         fast = [(m.key, m.score) for m in IDS.screen(Query(name), threshold=0.5)]
         every = [(m.key, m.score) for m in IDS.screen(Query(name), threshold=0.5, exhaustive=True)]
         assert fast == every
+
+
+@pytest.mark.parametrize(
+    ("folded", "latin"),
+    [
+        ("mhmd", "mohammed"),
+        ("bdllh", "abdullah"),
+        ("smh", "usama"),
+        ("lqdh", "alqaida"),
+        ("slymny", "soleimani"),
+    ],
+)
+def test_abjad_names_meet_latin_ones_on_their_consonants(folded: str, latin: str) -> None:
+    assert skeleton(folded) == skeleton(latin)
+    assert token_similarity(folded, latin, abjad=True) == pytest.approx(0.92)
+    assert (token_similarity(folded, latin) or 0.0) < 0.5  # only when one side is an abjad
+
+
+def test_names_know_whether_they_were_written_in_an_abjad() -> None:
+    assert normalize_name("أسامة بن لادن", "person").abjad
+    assert not normalize_name("Usama BIN LADIN", "person").abjad
+    assert not normalize_name("Владимир Путин", "person").abjad
