@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -97,27 +98,37 @@ def _close(app: Flask) -> None:
     get_db(app).engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """A migrated app on SQLite, then on PostgreSQL (own schema per test)."""
-    if request.param == "sqlite":
-        app = _make_app(f"sqlite:///{tmp_path / 'test.sqlite'}", tmp_path)
-        yield app
-        _close(app)
-        return
-    server = request.getfixturevalue("postgres_url")
+@contextmanager
+def postgres_schema(server: str) -> Iterator[str]:
+    """A database URL on `server` whose tables live in a fresh schema, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    app = _make_app(f"{server}?options=-csearch_path%3D{schema}", tmp_path)
     try:
-        yield app
+        yield f"{server}?options=-csearch_path%3D{schema}"
     finally:
-        _close(app)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on SQLite, then on PostgreSQL (its own schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def db_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A migrated app on SQLite, then on PostgreSQL."""
+    app = _make_app(database_url, tmp_path)
+    yield app
+    _close(app)
 
 
 @pytest.fixture

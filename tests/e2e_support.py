@@ -8,15 +8,12 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import IN_CI, ROOT, SHARED_DATA
-from sqlalchemy import create_engine, text
 
 UN_FILE = SHARED_DATA / "watchlists" / "un" / "consolidated.xml"
 CHROMIUM = os.environ.get("SCREENING_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -49,23 +46,6 @@ def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         "SCREENING_APP__INSTANCE_DIR": str(tmp_path / "instance"),
         "PYTHONPATH": str(ROOT),
     }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database on SQLite, then on PostgreSQL (own schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'server.sqlite'}"
-        return
-    server = request.getfixturevalue("postgres_url")
-    schema = f"e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{server}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def start_server(env: dict[str, str]) -> LiveServer:

@@ -1,5 +1,5 @@
 """Fixtures for end-to-end tests (the helpers live in tests/e2e_support.py)."""
 
-from e2e_support import chromium_path, database_url
+from e2e_support import chromium_path
 
-__all__ = ["chromium_path", "database_url"]
+__all__ = ["chromium_path"]

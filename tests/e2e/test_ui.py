@@ -49,17 +49,20 @@ def test_overview_page_shows_the_serving_lists(chromium_path: str, tmp_path: Pat
 def test_officer_screens_a_spreadsheet_in_the_browser(chromium_path: str, tmp_path: Path) -> None:
     env = server_env(f"sqlite:///{tmp_path / 'ui.sqlite'}", tmp_path)
     server = start_server(env)
-    created = flask(env, "users", "create", "officer@example.org", "--role", "officer", "--password", "correct horse battery")
+    email, password = "officer@example.org", "correct horse battery"
+    created = flask(env, "users", "create", email, "--role", "officer", "--password", password)
     assert created.returncode == 0, created.stderr
     sheet = tmp_path / "bidders.csv"
-    sheet.write_text("Vendor no.;Supplier name;Country\nV-1;Al Qaida;AF\nV-2;Orion Textiles;BD\n", encoding="utf-8")
+    sheet.write_text(
+        "Vendor no.;Supplier name;Country\nV-1;Al Qaida;AF\nV-2;Orion Textiles;BD\n", encoding="utf-8"
+    )
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 760}, accept_downloads=True)
             page.goto(server.base_url + "/batches/new")
-            page.fill("input[name=email]", "officer@example.org")
-            page.fill("input[name=password]", "correct horse battery")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", password)
             page.click("text=Sign in >> nth=-1")
             page.set_input_files("input[name=file]", str(sheet))
             page.click("text=Upload and check the columns")
