@@ -131,9 +131,8 @@ def main() -> None:
         report_s = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = queue_s + job_s + report_s
-    print(
-        f"{args.rows:,} rows ({args.format}, {len(content) / 1e6:.1f} MB): job {status}; rows done/alerts/errors {counts}"
-    )
+    size = f"{args.format}, {len(content) / 1e6:.1f} MB"
+    print(f"{args.rows:,} rows ({size}): job {status}; rows done/alerts/errors {counts}")
     print("| step | seconds |\n|---|---:|")
     print(f"| index build (once per process) | {index_s:.1f} |")
     print(f"| upload checked and queued | {queue_s:.1f} |")

@@ -137,9 +137,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         elapsed, entries = mirror_refresh(Path(tmp))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\nmirror refresh of {len(SHARED)} sources: {entries} entries stored in {elapsed:.1f} s; peak RSS {peak_mb:.0f} MB"
-    )
+    print(f"\nmirror refresh of {len(SHARED)} sources: {entries} entries stored in {elapsed:.1f} s")
+    print(f"peak RSS {peak_mb:.0f} MB")
 
 
 if __name__ == "__main__":
