@@ -58,7 +58,7 @@ class NormalizedName:
     compare: str  # " ".join(tokens)
     joined: str  # "".join(tokens): AL-QAIDA, AL QAIDA and ALQAIDA all give "alqaida"
     numbers: tuple[str, ...] = ()  # digits of each token holding some, sorted: "33rd" -> "33"
-    abjad: bool = False  # written in Arabic, Hebrew, Syriac or Thaana: no short vowels
+    abjad: bool = False  # written without (all) its vowels: Arabic, Hebrew; Devanagari, ...
 
     @property
     def legal_classes(self) -> frozenset[str]:
@@ -227,11 +227,31 @@ def _interior_form_size(words: list[str], start: int, spelled: set[int]) -> int:
     return 0
 
 
-_ABJADS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA")
+# Abjads leave short vowels out; the folding of abugidas (Devanagari and its kin) drops their
+# inherent vowel ("नरेंद्र" -> "nremdr"): both are compared to Latin names on consonants.
+_ABJADS = (
+    "ARABIC",
+    "HEBREW",
+    "SYRIAC",
+    "THAANA",
+    "DEVANAGARI",
+    "BENGALI",
+    "GURMUKHI",
+    "GUJARATI",
+    "ORIYA",
+    "TAMIL",
+    "TELUGU",
+    "KANNADA",
+    "MALAYALAM",
+    "SINHALA",
+    "MYANMAR",
+    "KHMER",
+    "TIBETAN",
+)
 
 
 def _is_abjad(value: str) -> bool:
-    """True when most letters of `value` belong to a script that leaves short vowels out."""
+    """True when most letters of `value` belong to a script folded without its vowels."""
     letters = [c for c in value if c.isalpha()]
     abjad = sum(1 for c in letters if not c.isascii() and unicodedata.name(c, "").startswith(_ABJADS))
     return bool(letters) and 2 * abjad > len(letters)

@@ -15,9 +15,11 @@ origin whose short vowels are not written (Mohammed / Muhammad, Ahmed / Ahmad, A
 It is only used for persons: organisation names carry words, not vowel-less names.
 
 `skeleton` keeps only the consonants of `translit_key`, for names written in an abjad (Arabic,
-Hebrew, Syriac, Thaana): their scripts do not write short vowels, so "محمد" folds to "mhmd"
-and must meet "Mohammed" on its consonants. Semi-vowels (w, y, j after folding) and a final
-h (the Arabic ta marbuta: "فاطمة" / Fatima) are dropped too.
+Hebrew, Syriac, Thaana), whose scripts do not write short vowels, or an abugida (Devanagari
+and its kin), whose inherent vowel the folding drops: "محمد" folds to "mhmd" and must meet
+"Mohammed" on its consonants, "नरेंद्र" folds to "nremdr" and must meet "Narendra". Semi-vowels
+(w, y, j after folding) and a final h (the Arabic ta marbuta: "فاطمة" / Fatima) are dropped
+too, and an "m" before a consonant is an "n" (an anusvara: "गांधी" / Gandhi).
 
 `GIVEN_NAME_KEYS` maps given names that differ in more than spelling between languages
 (Volodymyr / Vladimir, Mykola / Nikolai) to one key.
@@ -114,8 +116,10 @@ def skeleton(token: str) -> str:
     """The consonants of `translit_key`, for comparing a name written in an abjad."""
     # The final h goes first: in "lqdh" (القاعدة) it is the ta marbuta, not part of a "dh".
     key = _SKELETON_DROPS.sub("", translit_key(token.removesuffix("h") or token))
-    return _DOUBLES.sub(r"\1", key).removesuffix("h")
+    # An anusvara folds to "m" ("गांधी" -> "gamdhi"): before a consonant it is an "n".
+    return _NASAL.sub("n", _DOUBLES.sub(r"\1", key)).removesuffix("h")
 
 
 _SKELETON_DROPS = re.compile(r"[aeiouv]+")
+_NASAL = re.compile(r"m(?=[^bpm])")
 _GIVEN_NAMES: dict[str, str] = {name: "=" + group[0] for group in _GIVEN_NAME_GROUPS for name in group}
