@@ -36,7 +36,7 @@ CANDIDATE_NAMES = 300  # stage 1 output
 # almost all initials ("V. A. Koshelev"), which reach the shortlist by their surname instead.
 QUICK_MIN = 0.6
 INITIALS_QUICK = 0.75  # shortlist rank given to a name found by the surname of an initials query
-SHORTLIST_RECORDS = 25  # stage 3 input (at least; more if the caller asks for more)
+SHORTLIST_RECORDS = 15  # stage 3 input (at least; more if the caller asks for more)
 # Per record: pairs of names scored in full, best quick ratio first. `compare` scores them all
 # (up to a sanity bound); `screen` the most promising few of each shortlisted record.
 SCREEN_FULL_PAIRS = 3
