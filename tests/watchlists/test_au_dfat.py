@@ -8,40 +8,20 @@ openpyxl inside the tests.
 
 from __future__ import annotations
 
-import functools
-import io
-import json
-from pathlib import Path
+from watchlists_support import WATCHLISTS, eval_rows_by_id, parse_error, parsed_file, truncated, xlsx_bytes
 
-import openpyxl  # type: ignore[import-untyped]
-import pytest
-
-from watchlists.errors import ParseError
 from watchlists.parsers.au_dfat import parse
 from watchlists.types import Address, ListEntry, Name, ParseReport
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-WORKBOOK = SHARED / "data" / "watchlists" / "australia_dfat" / "australia_autonomous_financial_sanctions.xlsx"
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
+WORKBOOK = WATCHLISTS / "australia_dfat" / "australia_autonomous_financial_sanctions.xlsx"
 HEADER = [
     "Reference", "Name of Individual or Entity", "Type", "Name Type", "Date of Birth", "Place of Birth",
     "Citizenship", "Address", "Additional Information", "Listing Information", "Committees", "Control Date",
 ]  # fmt: skip
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = [*parse(read(WORKBOOK), report)]
-    by_id = {entry.entry_id: entry for entry in entries}
-    assert len(by_id) == len(entries)
-    return by_id, report
+    return parsed_file(parse, WORKBOOK, distinct_ids=True)
 
 
 def entry(entry_id: str) -> ListEntry:
@@ -49,14 +29,7 @@ def entry(entry_id: str) -> ListEntry:
 
 
 def xlsx(*rows: list[object], header: list[str] = HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([header, *rows])
 
 
 def row(reference: object, name: str, name_type: str = "Primary Name", /, **cells: object) -> list[object]:
@@ -77,13 +50,7 @@ def test_counts_match_the_data_readme() -> None:
 
 
 def test_keys_kinds_and_primary_names_match_the_eval_index() -> None:
-    if not INDEX_KEYS.is_file():
-        pytest.skip(f"eval index not found: {INDEX_KEYS}")
-    expected = {
-        row["entry_id"]: row
-        for row in map(json.loads, INDEX_KEYS.read_text(encoding="utf-8").splitlines())
-        if row["source"] == "au_dfat_sanctions"
-    }
+    expected = eval_rows_by_id("au_dfat_sanctions")
     entries = parsed()[0]
     assert set(entries) == set(expected)
     assert {k: e.kind for k, e in entries.items()} == {k: r["kind"] for k, r in expected.items()}
@@ -217,17 +184,12 @@ def test_dates_of_birth_in_many_shapes() -> None:
 
 
 def test_reference_without_number_names_its_row() -> None:
-    with pytest.raises(ParseError, match="has no number") as caught:
-        list(parse(xlsx(row(1, "A"), row("x1", "B"))))
-    assert caught.value.location == "row 3" and caught.value.source == "au_dfat_sanctions"
+    error = parse_error(parse, xlsx(row(1, "A"), row("x1", "B")), match="has no number")
+    assert error.location == "row 3" and error.source == "au_dfat_sanctions"
 
 
 def test_wrong_header_and_non_xlsx_input() -> None:
-    with pytest.raises(ParseError, match="header lacks column") as caught:
-        list(parse(xlsx(row(1, "A"), header=HEADER[:-1])))
-    assert caught.value.location == "row 1"
-    with pytest.raises(ParseError, match="not an XLSX file"):
-        list(parse(b"Reference,Name\r\n1,A\r\n"))
-    data = read(WORKBOOK)
-    with pytest.raises(ParseError):
-        list(parse(data[: len(data) // 2]))
+    error = parse_error(parse, xlsx(row(1, "A"), header=HEADER[:-1]), match="header lacks column")
+    assert error.location == "row 1"
+    parse_error(parse, b"Reference,Name\r\n1,A\r\n", match="not an XLSX file")
+    parse_error(parse, truncated(WORKBOOK))

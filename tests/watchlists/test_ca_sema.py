@@ -7,45 +7,29 @@ Expectations on real entries were read from ../shared/data/watchlists/canada_sem
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-
 import pytest
+from watchlists_support import (
+    WATCHLISTS,
+    eval_kinds_by_key,
+    kinds_by_key,
+    names_of,
+    parse_error,
+    parsed_file,
+    truncated,
+)
 
-from watchlists.errors import ParseError
 from watchlists.parsers.ca_sema import _alias_names, parse
 from watchlists.types import Identifier, ListEntry, Name, ParseReport
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CANADA = SHARED / "data" / "watchlists" / "canada_sema" / "cannada.xml"
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
+CANADA = WATCHLISTS / "canada_sema" / "cannada.xml"
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(CANADA), report)}
-    return entries, report
+    return parsed_file(parse, CANADA)
 
 
 def entry(entry_id: str) -> ListEntry:
     return parsed()[0][entry_id]
-
-
-def eval_key(name: str) -> str:
-    """The scorer's comparison form for name-keyed sources (eval README A.1)."""
-    return " ".join(name.casefold().split())
-
-
-def names(item: ListEntry, name_type: str) -> list[str]:
-    return [n.value for n in item.names if n.type == name_type]
 
 
 def records(body: str) -> bytes:
@@ -67,13 +51,8 @@ def test_counts_match_the_readme_after_merging_shared_keys() -> None:
 
 
 def test_entry_keys_are_exactly_the_eval_index_keys() -> None:
-    lines = read(INDEX_KEYS).decode("utf-8").splitlines()
-    expected = {
-        eval_key(row["name"]): row["kind"]
-        for row in map(json.loads, lines)
-        if row["source"] == "ca_sema_sanctions"
-    }
-    produced = {eval_key(e.entry_id): e.kind for e in parsed()[0].values()}
+    expected = eval_kinds_by_key("ca_sema_sanctions")
+    produced = kinds_by_key(parsed()[0].values())
     assert len(expected) == 4752
     assert produced == expected  # same keys, and the same kinds
     assert all(e.primary_name == e.entry_id for e in parsed()[0].values())
@@ -121,27 +100,27 @@ def test_vessel_with_imo_type_and_build_year() -> None:
 
 def test_person_aliases_split_on_commas_with_arabic_label() -> None:
     item = entry("Mohamed Hamdan Dagalo Mousa")
-    assert names(item, "weak_alias") == ["Hemedti"]  # one word
-    assert names(item, "alias")[:3] == [
+    assert names_of(item, "weak_alias") == ["Hemedti"]  # one word
+    assert names_of(item, "alias")[:3] == [
         "Mohamed Hamdan",
         "Muhammad Hamdan Dagalo",
         "Mohamed Hamdan Daglo Mousa",
     ]
-    assert len(names(item, "alias")) == 10
+    assert len(names_of(item, "alias")) == 10
     assert item.names[-1] == Name("محمد حمدان دقلو موسى", "alias", lang="ar")
     assert item.birth_dates == ("1974",)
     assert item.programs == ("Sudan / Soudan",) and item.countries == ("SD",)
 
 
 def test_surname_first_alias_stays_whole_and_single_name_person() -> None:
-    assert names(entry("Oleg Anatolievich BARANOV"), "alias") == ["Баранов, Олег Анатольевич"]
+    assert names_of(entry("Oleg Anatolievich BARANOV"), "alias") == ["Баранов, Олег Анатольевич"]
     thaung = entry("Thaung")  # LastName only
     assert thaung.kind == "person" and thaung.birth_dates == ("1937-07-06",)
     assert thaung.programs == ("Myanmar (Burma) / Myanmar (Birmanie)",) and thaung.countries == ("MM",)
 
 
 def test_entity_aliases_labels_and_embedded_aka() -> None:
-    assert names(entry("Sberbank"), "alias") == ["Сбербанк", "Сбер", "Sberbank of Russia", "Sber"]
+    assert names_of(entry("Sberbank"), "alias") == ["Сбербанк", "Сбер", "Sberbank of Russia", "Sber"]
     bank = entry("Belarusky Narodny Bank")  # "…банк) (Russian: … "БНБ-Банк"/ ОАО "БНБ-Банк"
     assert bank.names[1:] == (
         Name("Беларускi народны банк", "alias"),
@@ -150,7 +129,7 @@ def test_entity_aliases_labels_and_embedded_aka() -> None:
     )
     npcap = next(e for e in parsed()[0].values() if e.entry_id.startswith("NPCAP JSC"))
     assert npcap.entry_id.startswith("NPCAP JSC (also known as Plant Zvezda – Branch")  # newlines collapsed
-    assert names(npcap, "alias")[:2] == [
+    assert names_of(npcap, "alias")[:2] == [
         "NPCAP JSC",
         "Plant Zvezda – Branch of the Federal State Unitary Enterprise Scientific and Production "
         "Center of Automation and Instrumentation named after academician N.A. Pilyugin",
@@ -204,18 +183,15 @@ def test_language_labels_become_lang() -> None:
 
 
 def test_truncated_file_raises_parse_error_with_position() -> None:
-    data = read(CANADA)
-    with pytest.raises(ParseError, match="malformed XML") as caught:
-        list(parse(data[: len(data) // 3]))
-    assert caught.value.source == "ca_sema_sanctions"
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, truncated(CANADA, 3), match="malformed XML")
+    assert error.source == "ca_sema_sanctions"
+    assert error.location is not None and error.location.startswith("line ")
 
 
 def test_record_without_a_name_names_its_position() -> None:
     body = "<record><LastName>X</LastName></record><record><Country>Iran</Country></record>"
-    with pytest.raises(ParseError, match="without LastName") as caught:
-        list(parse(records(body)))
-    assert caught.value.location == "record #2"
+    error = parse_error(parse, records(body), match="without LastName")
+    assert error.location == "record #2"
 
 
 @pytest.mark.parametrize(
@@ -228,5 +204,4 @@ def test_record_without_a_name_names_its_position() -> None:
     ids=["wrong-root", "empty", "external-entity"],
 )
 def test_wrong_or_hostile_input_raises_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError):
-        list(parse(data))
+    parse_error(parse, data)

@@ -12,18 +12,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from watchlists_support import eval_index, parse_error
+from watchlists_support import xlsx_bytes as workbook_bytes
 
 from watchlists.errors import ParseError
 from watchlists.formats import FORMATS, get_format, parse_format
@@ -32,7 +31,6 @@ from watchlists.refresh import build_snapshot
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
 SOURCE = "custom:ungm_ineligible"
-INDEX_KEYS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "index_keys.jsonl"
 UNGM_COLUMNS = {
     "entry_id": "Vendor no.",
     "name": "Vendor name",
@@ -121,16 +119,7 @@ def xlsx_bytes(
     rows: Sequence[Sequence[Any]], *, title: str = "Vendors", extra: Mapping[str, Any] = {}
 ) -> bytes:
     """A workbook whose sheet `title` holds `rows`, after the sheets named in `extra`."""
-    book = openpyxl.Workbook()
-    first = book.active
-    for name, content in extra.items():
-        book.create_sheet(name, 0).append(content)
-    first.title = title
-    for row in rows:
-        first.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(rows, title=title, extra=extra)
 
 
 def parse(
@@ -264,10 +253,7 @@ def test_registered_formats_and_build_snapshot() -> None:
 
 
 def test_no_custom_source_is_in_the_eval_index() -> None:
-    if not INDEX_KEYS.is_file():
-        pytest.skip(f"eval index not found: {INDEX_KEYS}")
-    with INDEX_KEYS.open(encoding="utf-8") as lines:
-        sources = {json.loads(line)["source"] for line in lines if line.strip()}
+    sources = {row["source"] for row in eval_index()}
     assert not {s for s in sources if s.startswith("custom")}
 
 
@@ -681,9 +667,8 @@ def test_hostile_xlsx_is_refused() -> None:
     ],
 )
 def test_bad_options(options: dict[str, Any], message: str) -> None:
-    with pytest.raises(ParseError) as caught:
-        list(parse_custom(csv_bytes(ROWS), ParseReport(), source=SOURCE, options=options))
-    assert message in str(caught.value) and caught.value.location in ("options", "options.columns")
+    caught = parse_error(parse_custom, csv_bytes(ROWS), ParseReport(), source=SOURCE, options=options)
+    assert message in str(caught) and caught.location in ("options", "options.columns")
     with pytest.raises(ParseError, match=re.escape(message)):
         check_options(SOURCE, options)
 

@@ -8,50 +8,25 @@ Expectations on real entries were read from
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-
 import pytest
+from watchlists_support import WATCHLISTS, eval_kinds_by_key, kinds_by_key, parse_error, parsed_file, read
 
-from watchlists.errors import ParseError
 from watchlists.parsers.ebrd import parse
 from watchlists.types import Address, ListEntry, Name, ParseReport
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-EBRD = (
-    SHARED
-    / "data"
-    / "watchlists"
-    / "ebrd"
-    / "european_bank_for_reconstruction_and_development_ineligible_firms.csv"
-)
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
+EBRD = WATCHLISTS / "ebrd" / "european_bank_for_reconstruction_and_development_ineligible_firms.csv"
 HEADER = (
     "\ufeffFirm Name,Address,Nationality,Ineligible From, Ineligible Until,Notice Effective At EBRD,"
     "Originating Institution,Prohibited Practice\r\n"
 )
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(EBRD), report)}
-    return entries, report
+    return parsed_file(parse, EBRD)
 
 
 def entry(entry_id: str) -> ListEntry:
     return parsed()[0][entry_id]
-
-
-def eval_key(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def csv_bytes(*rows: str) -> bytes:
@@ -72,9 +47,8 @@ def test_counts_rows_merge_into_the_eval_entries() -> None:
 
 
 def test_entry_keys_are_exactly_the_eval_index_keys() -> None:
-    rows = [json.loads(line) for line in read(INDEX_KEYS).decode("utf-8").splitlines()]
-    expected = {eval_key(r["name"]): r["kind"] for r in rows if r["source"] == "ebrd_ineligible"}
-    produced = {eval_key(e.entry_id): e.kind for e in parsed()[0].values()}
+    expected = eval_kinds_by_key("ebrd_ineligible")
+    produced = kinds_by_key(parsed()[0].values())
     assert len(expected) == 1315 and produced.keys() == expected.keys()
     # The index's kind is informational. Ours also reads "SURNAME, Given" with diacritics
     # as a person, which the index calls an organization in exactly these two cases.
@@ -171,24 +145,21 @@ def test_publisher_quirks_kept_as_the_eval_reads_them() -> None:
 def test_truncated_inside_a_quoted_field_raises() -> None:
     data = read(EBRD)
     cut = data.index(b'"World Bank Group"', 5000) + 8  # inside the quoted institution
-    with pytest.raises(ParseError, match="unterminated quoted field") as caught:
-        list(parse(data[:cut]))
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, data[:cut], match="unterminated quoted field")
+    assert error.location is not None and error.location.startswith("line ")
 
 
 def test_truncated_row_raises_with_its_line() -> None:
     data = csv_bytes(
         '"A Ltd","Street 1","Kenya",,Ongoing,"2020-01-01T00:00:00Z","EBRD","Fraud"', '"B Ltd","Str'
     )
-    with pytest.raises(ParseError) as caught:
-        list(parse(data))
-    assert caught.value.location == "line 3"
+    error = parse_error(parse, data)
+    assert error.location == "line 3"
 
 
 def test_short_row_raises_with_its_line() -> None:
-    with pytest.raises(ParseError, match="2 fields, the header has 8") as caught:
-        list(parse(csv_bytes('"A Ltd","Street 1"')))
-    assert caught.value.location == "line 2"
+    error = parse_error(parse, csv_bytes('"A Ltd","Street 1"'), match="2 fields, the header has 8")
+    assert error.location == "line 2"
 
 
 @pytest.mark.parametrize(
@@ -201,14 +172,16 @@ def test_short_row_raises_with_its_line() -> None:
     ids=["wrong-header", "latin-1", "xlsx"],
 )
 def test_wrong_format_raises_parse_error(data: bytes, message: str) -> None:
-    with pytest.raises(ParseError, match=message):
-        list(parse(data))
+    parse_error(parse, data, match=message)
 
 
 def test_row_without_firm_name_raises() -> None:
-    with pytest.raises(ParseError, match="without Firm Name") as caught:
-        list(parse(csv_bytes('"  ","Street","Kenya",,Ongoing,"2020-01-01T00:00:00Z","EBRD","Fraud"')))
-    assert caught.value.location == "line 2"
+    error = parse_error(
+        parse,
+        csv_bytes('"  ","Street","Kenya",,Ongoing,"2020-01-01T00:00:00Z","EBRD","Fraud"'),
+        match="without Firm Name",
+    )
+    assert error.location == "line 2"
 
 
 def test_kind_heuristic_and_open_ended_period() -> None:

@@ -7,31 +7,18 @@ skip with a reason when it is absent. Broken and variant inputs are built inline
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read, truncated
 
-from watchlists.errors import ParseError
 from watchlists.parsers.eu_fsf import parse
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SAMPLE = SHARED_DATA / "watchlists" / "eu" / "eu_sample.xml"
+SAMPLE = WATCHLISTS / "eu" / "eu_sample.xml"
 NS = "http://eu.europa.ec/fpi/fsd/export"
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(SAMPLE), report)}
-    return entries, report
+    return parsed_file(parse, SAMPLE)
 
 
 def entry(entry_id: str) -> ListEntry:
@@ -211,11 +198,9 @@ def test_weak_aliases_name_parts_partial_dates_and_comments() -> None:
 
 
 def test_truncated_file_raises_parse_error_with_position() -> None:
-    data = read(SAMPLE)
-    with pytest.raises(ParseError, match="malformed XML") as caught:
-        list(parse(data[: len(data) // 2]))
-    assert caught.value.source == "eu_fsf"
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, truncated(SAMPLE), match="malformed XML")
+    assert error.source == "eu_fsf"
+    assert error.location is not None and error.location.startswith("line ")
 
 
 @pytest.mark.parametrize(
@@ -229,25 +214,21 @@ def test_truncated_file_raises_parse_error_with_position() -> None:
     ids=["empty", "zip", "external-entity", "entity-expansion"],
 )
 def test_non_xml_and_hostile_xml_raise_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError):
-        list(parse(data))
+    parse_error(parse, data)
 
 
 def test_wrong_root_raises_parse_error() -> None:
-    with pytest.raises(ParseError, match="<CONSOLIDATED_LIST>") as caught:
-        list(parse(b"<CONSOLIDATED_LIST/>"))
-    assert caught.value.location == "root"
+    error = parse_error(parse, b"<CONSOLIDATED_LIST/>", match="<CONSOLIDATED_LIST>")
+    assert error.location == "root"
 
 
 def test_entity_without_logical_id_names_its_position() -> None:
     body = '<sanctionEntity logicalId="7"/><sanctionEntity euReferenceNumber="EU.1"/>'
-    with pytest.raises(ParseError, match="without logicalId") as caught:
-        list(parse(export(body)))
-    assert caught.value.location == "sanctionEntity #2"
+    error = parse_error(parse, export(body), match="without logicalId")
+    assert error.location == "sanctionEntity #2"
 
 
 def test_repeated_logical_id_is_refused() -> None:
     body = '<sanctionEntity logicalId="7"/><sanctionEntity logicalId="7"/>'
-    with pytest.raises(ParseError, match="logicalId 7 repeated") as caught:
-        list(parse(export(body)))
-    assert caught.value.location == "sanctionEntity #2"
+    error = parse_error(parse, export(body), match="logicalId 7 repeated")
+    assert error.location == "sanctionEntity #2"

@@ -11,20 +11,16 @@ no key-set test; its "(UN Ref)" links, which build the cross-list queries, are c
 from __future__ import annotations
 
 import csv
-import functools
 import io
-from pathlib import Path
 
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read, truncated
 
-from watchlists.errors import ParseError
 from watchlists.parsers.gb_ofsi import parse
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 from watchlists.xlsx import read_rows
 
-CONLIST = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists" / "uk_ofsi" / "ConList.xlsx"
-)
+CONLIST = WATCHLISTS / "uk_ofsi" / "ConList.xlsx"
 HEADER = (
     "Name 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,Name Non-Latin Script,Non-Latin Script Type,"
     "Non-Latin Script Language,DOB,Town of Birth,Country of Birth,Nationality,Passport Number,"
@@ -35,19 +31,8 @@ HEADER = (
 ).split(",")
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = [*parse(read(CONLIST), report)]
-    by_id = {entry.entry_id: entry for entry in entries}
-    assert len(by_id) == len(entries)  # no entry_id is yielded twice
-    return by_id, report
+    return parsed_file(parse, CONLIST, distinct_ids=True)
 
 
 def entry(entry_id: str) -> ListEntry:
@@ -263,10 +248,8 @@ def test_csv_in_windows_1252_is_read_and_counted() -> None:
 
 
 def test_truncated_xlsx_raises_parse_error() -> None:
-    data = read(CONLIST)
-    with pytest.raises(ParseError) as caught:
-        list(parse(data[: len(data) // 3]))
-    assert caught.value.source == "gb_ofsi"
+    error = parse_error(parse, truncated(CONLIST, 3))
+    assert error.source == "gb_ofsi"
 
 
 @pytest.mark.parametrize(
@@ -279,19 +262,16 @@ def test_truncated_xlsx_raises_parse_error() -> None:
     ],
 )
 def test_files_that_are_not_the_list(data: bytes, message: str, location: str) -> None:
-    with pytest.raises(ParseError, match=message) as caught:
-        list(parse(data))
-    assert caught.value.source == "gb_ofsi" and caught.value.location == location
+    error = parse_error(parse, data, match=message)
+    assert error.source == "gb_ofsi" and error.location == location
 
 
 def test_row_without_group_id_names_its_row() -> None:
-    with pytest.raises(ParseError, match="no Group ID") as caught:
-        list(parse(csv_file(person(), person(group_id=""))))
-    assert caught.value.location == "row 4"
+    error = parse_error(parse, csv_file(person(), person(group_id="")), match="no Group ID")
+    assert error.location == "row 4"
 
 
 def test_unterminated_quote_in_csv_names_its_line() -> None:
     data = csv_file(person()) + b'ROE,"Jane,unterminated\r\n'
-    with pytest.raises(ParseError, match="malformed CSV") as caught:
-        list(parse(data))
-    assert caught.value.location == "line 4"
+    error = parse_error(parse, data, match="malformed CSV")
+    assert error.location == "line 4"

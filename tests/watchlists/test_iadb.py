@@ -8,44 +8,25 @@ written with openpyxl inside the tests.
 
 from __future__ import annotations
 
-import functools
-import io
-import json
-from pathlib import Path
+from watchlists_support import (
+    WATCHLISTS,
+    eval_kinds_by_key,
+    kinds_by_key,
+    parse_error,
+    parsed_file,
+    xlsx_bytes,
+)
 
-import openpyxl  # type: ignore[import-untyped]
-import pytest
-
-from watchlists.errors import ParseError
 from watchlists.parsers.iadb import parse
 from watchlists.types import ListEntry, Name, ParseReport
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-WORKBOOK = (
-    SHARED
-    / "data"
-    / "watchlists"
-    / "idb"
-    / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx"
-)
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
+WORKBOOK = WATCHLISTS / "idb" / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx"
 HEADER = ["Title", "Entity", "Nationality", "Country", "From", "To", "Grounds", "Source", "IDB Sanction Type",
           "IDB Sanction Source", "Other Name"]  # fmt: skip
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = [*parse(read(WORKBOOK), report)]
-    by_id = {entry.entry_id: entry for entry in entries}
-    assert len(by_id) == len(entries)
-    return by_id, report
+    return parsed_file(parse, WORKBOOK, distinct_ids=True)
 
 
 def entry(entry_id: str) -> ListEntry:
@@ -53,14 +34,7 @@ def entry(entry_id: str) -> ListEntry:
 
 
 def xlsx(*rows: list[object], header: list[str] = HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([header, *rows])
 
 
 def firm(title: str, **cells: str) -> list[object]:
@@ -83,15 +57,9 @@ def test_counts_match_the_data_readme() -> None:
 
 
 def test_keys_and_kinds_match_the_eval_index() -> None:
-    if not INDEX_KEYS.is_file():
-        pytest.skip(f"eval index not found: {INDEX_KEYS}")
-    expected = {
-        " ".join(row["name"].casefold().split()): row["kind"]
-        for row in map(json.loads, INDEX_KEYS.read_text(encoding="utf-8").splitlines())
-        if row["source"] == "iadb_sanctions"
-    }
+    expected = eval_kinds_by_key("iadb_sanctions")
     entries = parsed()[0]
-    assert {" ".join(k.casefold().split()): e.kind for k, e in entries.items()} == expected
+    assert kinds_by_key(entries.values()) == expected
     assert all(e.entry_id == e.primary_name for e in entries.values())
 
 
@@ -171,16 +139,12 @@ def test_rows_sharing_a_title_merge_and_lists_split() -> None:
 
 
 def test_row_without_title_names_its_row() -> None:
-    with pytest.raises(ParseError, match="no Title") as caught:
-        list(parse(xlsx(firm("A"), firm(""))))
-    assert caught.value.location == "row 3" and caught.value.source == "iadb_sanctions"
+    error = parse_error(parse, xlsx(firm("A"), firm("")), match="no Title")
+    assert error.location == "row 3" and error.source == "iadb_sanctions"
 
 
 def test_wrong_header_and_non_xlsx_input() -> None:
-    with pytest.raises(ParseError, match="'Other Name'") as caught:
-        list(parse(xlsx(firm("A"), header=HEADER[:-1])))
-    assert caught.value.location == "row 1"
-    with pytest.raises(ParseError, match="not an XLSX file"):
-        list(parse(b'{"Title": "A"}'))
-    with pytest.raises(ParseError, match="the sheet is empty"):
-        list(parse(xlsx(header=[])))
+    error = parse_error(parse, xlsx(firm("A"), header=HEADER[:-1]), match="'Other Name'")
+    assert error.location == "row 1"
+    parse_error(parse, b'{"Title": "A"}', match="not an XLSX file")
+    parse_error(parse, xlsx(header=[]), match="the sheet is empty")

@@ -10,17 +10,15 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 from pathlib import Path
 
 import pytest
+from watchlists_support import WATCHLISTS, eval_rows_by_id, names_of, parse_error, read, truncated
 
 from watchlists.errors import ParseError
 from watchlists.parsers.ofac_csv import FILE_PARTS, parse_files
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-WATCHLISTS = SHARED / "data" / "watchlists"
 SDN_SET = {
     "primary": "ofac/sdn.csv",
     "alt": "ofac/alt.csv",
@@ -34,15 +32,7 @@ CONS_SET = {
     "add": "ofac_consolidated/cons_add.csv",
     "comments": "ofac_consolidated/cons_comments.csv",
 }
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
 NULL = "-0- "
-
-
-def read(path: Path) -> bytes:
-    """The bytes of a shared data file, or skip the test when it is not there."""
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
 
 
 def files_of(file_set: dict[str, str]) -> dict[str, bytes]:
@@ -67,10 +57,6 @@ def raw_rows(path: str) -> list[list[str]]:
     """The rows of a shared CSV file read with the csv module alone (for the README counts)."""
     text = read(WATCHLISTS / path).decode("utf-8").rstrip("\x1a")
     return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def names_of(item: ListEntry, name_type: str) -> list[str]:
-    return [name.value for name in item.names if name.type == name_type]
 
 
 def row(*fields: str) -> str:
@@ -180,8 +166,7 @@ def test_consolidated_set_counts() -> None:
 
 @pytest.mark.parametrize(("source", "name"), [("us_ofac_sdn", "sdn"), ("us_ofac_cons", "cons")])
 def test_entry_keys_match_the_eval_index(source: str, name: str) -> None:
-    lines = read(INDEX_KEYS).decode("utf-8").splitlines()
-    expected = {row["entry_id"]: row for row in map(json.loads, lines) if row["source"] == source}
+    expected = eval_rows_by_id(source)
     # The eval index is built from the primary, alt and add files only.
     entries = parsed(name, ("primary", "alt", "add"))[0]
     assert set(entries) == set(expected)
@@ -334,22 +319,23 @@ def test_consolidated_gazprombank() -> None:
 
 
 def test_missing_primary_part_raises() -> None:
-    with pytest.raises(ParseError, match="missing required file part") as caught:
-        list(parse_files({"alt": b""}))
-    assert caught.value.location == "files" and caught.value.source == "us_ofac_sdn"
+    error = parse_error(parse_files, {"alt": b""}, match="missing required file part")
+    assert error.location == "files" and error.source == "us_ofac_sdn"
 
 
 def test_unknown_part_raises() -> None:
-    with pytest.raises(ParseError, match="unknown file part") as caught:
-        list(parse_files({"primary": ofac_file(primary("1", "X")), "aliases": b""}, source="us_ofac_cons"))
-    assert caught.value.source == "us_ofac_cons"
+    error = parse_error(
+        parse_files,
+        {"primary": ofac_file(primary("1", "X")), "aliases": b""},
+        source="us_ofac_cons",
+        match="unknown file part",
+    )
+    assert error.source == "us_ofac_cons"
 
 
 def test_truncated_primary_file_raises_naming_the_line() -> None:
-    data = read(WATCHLISTS / SDN_SET["primary"])
-    with pytest.raises(ParseError) as caught:
-        list(parse_files({"primary": data[: len(data) // 2]}))
-    assert caught.value.location is not None and caught.value.location.startswith("primary line ")
+    error = parse_error(parse_files, {"primary": truncated(WATCHLISTS / SDN_SET["primary"])})
+    assert error.location is not None and error.location.startswith("primary line ")
 
 
 def test_wrong_column_count_names_part_and_line() -> None:
@@ -370,17 +356,20 @@ def test_wrong_column_count_names_part_and_line() -> None:
     ],
 )
 def test_not_an_ofac_csv_raises(data: bytes) -> None:
-    with pytest.raises(ParseError):
-        list(parse_files({"primary": data}))
+    parse_error(parse_files, {"primary": data})
 
 
 def test_non_numeric_ent_num_and_empty_name_raise() -> None:
-    with pytest.raises(ParseError, match="ent_num 'X1' is not a number") as caught:
-        list(parse_files({"primary": ofac_file(primary("X1", "A"))}))
-    assert caught.value.location == "primary line 1"
-    with pytest.raises(ParseError, match="entry 5 has no SDN_Name") as caught:
-        list(parse_files({"primary": ofac_file(primary("4", "A"), primary("5", NULL))}))
-    assert caught.value.location == "primary line 2"
+    error = parse_error(
+        parse_files, {"primary": ofac_file(primary("X1", "A"))}, match="ent_num 'X1' is not a number"
+    )
+    assert error.location == "primary line 1"
+    error = parse_error(
+        parse_files,
+        {"primary": ofac_file(primary("4", "A"), primary("5", NULL))},
+        match="entry 5 has no SDN_Name",
+    )
+    assert error.location == "primary line 2"
 
 
 # --- format details on small inline files --------------------------------------------------------

@@ -8,16 +8,15 @@ Hostile, broken and classic-namespace inputs are built inline.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read, truncated
 
-from watchlists.errors import ParseError
 from watchlists.parsers.ofac_csv import parse_files
 from watchlists.parsers.ofac_xml import parse
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-CONS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists" / "ofac_consolidated"
+CONS_DIR = WATCHLISTS / "ofac_consolidated"
 XML_FILE = CONS_DIR / "consolidated.xml"
 CSV_SET = {
     "primary": "cons_prim.csv",
@@ -29,18 +28,8 @@ SLS_NS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exp
 CLASSIC_NS = "http://tempuri.org/sdnList.xsd"
 
 
-def read(path: Path) -> bytes:
-    """The bytes of a shared data file, or skip the test when it is not there."""
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed_xml() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {e.entry_id: e for e in parse(read(XML_FILE), report, source="us_ofac_cons")}
-    return entries, report
+    return parsed_file(parse, XML_FILE, source="us_ofac_cons")
 
 
 @functools.cache
@@ -271,36 +260,33 @@ def test_repeated_uid_merges_and_record_count_is_checked() -> None:
     ids=["internal-entity", "external-dtd"],
 )
 def test_hostile_xml_is_refused(data: bytes) -> None:
-    with pytest.raises(ParseError, match="unsafe XML refused") as caught:
-        list(parse(data, source="us_ofac_cons"))
-    assert caught.value.source == "us_ofac_cons"
+    error = parse_error(parse, data, source="us_ofac_cons", match="unsafe XML refused")
+    assert error.source == "us_ofac_cons"
 
 
 def test_truncated_file_raises_parse_error_with_position() -> None:
-    data = read(XML_FILE)
-    with pytest.raises(ParseError, match="malformed XML") as caught:
-        list(parse(data[: len(data) // 2]))
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, truncated(XML_FILE), match="malformed XML")
+    assert error.location is not None and error.location.startswith("line ")
 
 
 @pytest.mark.parametrize(
     "data", [b"", b'36,"X",-0- ,"CUBA"', b"PK\x03\x04", b'<?xml version="1.0" encoding="bogus"?><sdnList/>']
 )
 def test_non_xml_raises_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError):
-        list(parse(data))
+    parse_error(parse, data)
 
 
 def test_wrong_root_raises_parse_error() -> None:
-    with pytest.raises(ParseError, match="<CONSOLIDATED_LIST>") as caught:
-        list(parse(b"<CONSOLIDATED_LIST/>"))
-    assert caught.value.location == "root"
+    error = parse_error(parse, b"<CONSOLIDATED_LIST/>", match="<CONSOLIDATED_LIST>")
+    assert error.location == "root"
 
 
 def test_entry_without_uid_or_name_names_its_position() -> None:
-    with pytest.raises(ParseError, match="no uid") as caught:
-        list(parse(sdn_list("<sdnEntry><lastName>X</lastName></sdnEntry>")))
-    assert caught.value.location == "sdnEntry #1"
-    with pytest.raises(ParseError, match="42 has no lastName") as caught:
-        list(parse(sdn_list("<sdnEntry><uid>42</uid><firstName> </firstName></sdnEntry>")))
-    assert caught.value.location == "sdnEntry #1 (uid 42)"
+    error = parse_error(parse, sdn_list("<sdnEntry><lastName>X</lastName></sdnEntry>"), match="no uid")
+    assert error.location == "sdnEntry #1"
+    error = parse_error(
+        parse,
+        sdn_list("<sdnEntry><uid>42</uid><firstName> </firstName></sdnEntry>"),
+        match="42 has no lastName",
+    )
+    assert error.location == "sdnEntry #1 (uid 42)"

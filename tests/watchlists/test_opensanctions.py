@@ -7,18 +7,16 @@ Streams exercising address resolution and broken input are built inline.
 
 from __future__ import annotations
 
-import functools
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read
 
-from watchlists.errors import ParseError
 from watchlists.parsers.opensanctions import parse_ftm, parse_targets_csv
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-OS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists" / "opensanctions"
+OS_DIR = WATCHLISTS / "opensanctions"
 FTM = OS_DIR / "entities.ftm.json"
 TARGETS = OS_DIR / "targets.simple.csv"
 CSV_HEADER = (
@@ -27,22 +25,12 @@ CSV_HEADER = (
 )
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def ftm() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    return {e.entry_id: e for e in parse_ftm(read(FTM), report)}, report
+    return parsed_file(parse_ftm, FTM)
 
 
-@functools.cache
 def targets() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    return {e.entry_id: e for e in parse_targets_csv(read(TARGETS), report)}, report
+    return parsed_file(parse_targets_csv, TARGETS)
 
 
 def stream(*entities: dict[str, Any]) -> bytes:
@@ -148,9 +136,8 @@ def test_ftm_resolves_addresses_and_maps_name_types() -> None:
     ids=["truncated", "no-schema", "not-an-object", "scalar-property"],
 )
 def test_ftm_broken_input_names_the_line(data: bytes, message: str, location: str) -> None:
-    with pytest.raises(ParseError, match=message) as caught:
-        list(parse_ftm(data))
-    assert caught.value.location == location
+    error = parse_error(parse_ftm, data, match=message)
+    assert error.location == location
 
 
 # --- targets.simple.csv ------------------------------------------------------------------------
@@ -221,10 +208,9 @@ def test_targets_quoted_values_inside_multi_valued_cells() -> None:
 def test_targets_truncated_file_raises() -> None:
     data = read(TARGETS)
     cut = data.index(b"A russian developer") + 10
-    with pytest.raises(ParseError, match="unterminated quoted field") as caught:
-        list(parse_targets_csv(data[:cut]))
+    error = parse_error(parse_targets_csv, data[:cut], match="unterminated quoted field")
     line = data[:cut].count(b"\n") + 1  # the record starts on the line that is cut
-    assert caught.value.location == f"line {line}"
+    assert error.location == f"line {line}"
 
 
 @pytest.mark.parametrize(
@@ -238,12 +224,10 @@ def test_targets_truncated_file_raises() -> None:
     ids=["other-schema", "no-id", "repeated-id", "short-row"],
 )
 def test_targets_broken_rows_name_the_line(rows: str, message: str) -> None:
-    with pytest.raises(ParseError, match=message) as caught:
-        list(parse_targets_csv((CSV_HEADER + rows).encode()))
-    assert caught.value.location in {"line 2", "line 3"}
+    error = parse_error(parse_targets_csv, (CSV_HEADER + rows).encode(), match=message)
+    assert error.location in {"line 2", "line 3"}
 
 
 def test_targets_wrong_header() -> None:
-    with pytest.raises(ParseError, match="missing column") as caught:
-        list(parse_targets_csv(b"id,caption\n1,x\n"))
-    assert caught.value.location == "header"
+    error = parse_error(parse_targets_csv, b"id,caption\n1,x\n", match="missing column")
+    assert error.location == "header"

@@ -7,7 +7,6 @@ Hostile and broken inputs are built inline.
 
 from __future__ import annotations
 
-import functools
 import time
 from pathlib import Path
 
@@ -15,39 +14,23 @@ import pycountry
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from watchlists_support import WATCHLISTS, names_of, parse_error, parsed_file, read, truncated
 
 from watchlists.countries import to_alpha2
-from watchlists.errors import ParseError
 from watchlists.parsers.un_sc_xml import parse
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-UN_DIR = SHARED_DATA / "watchlists" / "un"
+UN_DIR = WATCHLISTS / "un"
 CURRENT = UN_DIR / "consolidated.xml"
 PREVIOUS = UN_DIR / "previous_2026-02-27" / "consolidated.xml"
 
 
-def read(path: Path) -> bytes:
-    """The bytes of a shared data file, or skip the test when it is not there."""
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed(path: Path) -> tuple[dict[str, ListEntry], ParseReport]:
-    """Entries by entry_id and the report; cached because several tests read one file."""
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(path), report)}
-    return entries, report
+    return parsed_file(parse, path)
 
 
 def entry(entry_id: str) -> ListEntry:
     return parsed(CURRENT)[0][entry_id]
-
-
-def names_of(item: ListEntry, name_type: str) -> list[str]:
-    return [name.value for name in item.names if name.type == name_type]
 
 
 def un_xml(individual: str) -> bytes:
@@ -299,16 +282,13 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
     ids=["billion-laughs", "external-entity", "external-dtd"],
 )
 def test_hostile_xml_is_refused(data: bytes) -> None:
-    with pytest.raises(ParseError, match="unsafe XML refused") as caught:
-        list(parse(data))
-    assert caught.value.source == "un_sc"
+    error = parse_error(parse, data, match="unsafe XML refused")
+    assert error.source == "un_sc"
 
 
 def test_truncated_file_raises_parse_error_with_position() -> None:
-    data = read(CURRENT)
-    with pytest.raises(ParseError, match="malformed XML") as caught:
-        list(parse(data[: len(data) // 2]))
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, truncated(CURRENT), match="malformed XML")
+    assert error.location is not None and error.location.startswith("line ")
 
 
 @pytest.mark.parametrize(
@@ -321,27 +301,25 @@ def test_truncated_file_raises_parse_error_with_position() -> None:
     ],
 )
 def test_non_xml_raises_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError):
-        list(parse(data))
+    parse_error(parse, data)
 
 
 def test_wrong_root_raises_parse_error() -> None:
-    with pytest.raises(ParseError, match="<sdnList>") as caught:
-        list(parse(b"<sdnList><sdnEntry/></sdnList>"))
-    assert caught.value.location == "root"
+    error = parse_error(parse, b"<sdnList><sdnEntry/></sdnList>", match="<sdnList>")
+    assert error.location == "root"
 
 
 def test_entry_without_reference_number_names_its_dataid() -> None:
-    with pytest.raises(ParseError, match="REFERENCE_NUMBER") as caught:
-        list(parse(un_xml("<DATAID>42</DATAID><FIRST_NAME>X</FIRST_NAME>")))
-    assert caught.value.location == "DATAID 42"
+    error = parse_error(
+        parse, un_xml("<DATAID>42</DATAID><FIRST_NAME>X</FIRST_NAME>"), match="REFERENCE_NUMBER"
+    )
+    assert error.location == "DATAID 42"
 
 
 def test_entry_without_any_name_names_its_dataid() -> None:
     body = "<DATAID>43</DATAID><FIRST_NAME> </FIRST_NAME><REFERENCE_NUMBER>QDi.999</REFERENCE_NUMBER>"
-    with pytest.raises(ParseError, match="QDi.999 has no name") as caught:
-        list(parse(un_xml(body)))
-    assert caught.value.location == "DATAID 43"
+    error = parse_error(parse, un_xml(body), match="QDi.999 has no name")
+    assert error.location == "DATAID 43"
 
 
 def test_alias_quality_mapping_and_duplicates() -> None:

@@ -6,30 +6,18 @@ Expectations on real entries were read from ../shared/data/watchlists/us_bis_dpl
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read
 
-from watchlists.errors import ParseError
 from watchlists.parsers.us_bis_dpl import COLUMNS, parse
 from watchlists.types import Address, ListEntry, Name, ParseReport
 
-DPL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists" / "us_bis_dpl" / "dpl.txt"
+DPL = WATCHLISTS / "us_bis_dpl" / "dpl.txt"
 HEADER = "\t".join(f'"{c}"' for c in COLUMNS) + "\n"
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(DPL), report)}
-    return entries, report
+    return parsed_file(parse, DPL)
 
 
 def entry(entry_id: str) -> ListEntry:
@@ -144,17 +132,15 @@ def test_junk_dates_are_dropped_and_prc_is_china() -> None:
 def test_truncated_inside_a_quoted_field_raises() -> None:
     data = read(DPL)
     cut = data.index(b"RICHARDSON") + 4  # inside the City field of line 6
-    with pytest.raises(ParseError, match="unterminated quoted field") as caught:
-        list(parse(data[:cut]))
-    assert caught.value.location == "line 6"
+    error = parse_error(parse, data[:cut], match="unterminated quoted field")
+    assert error.location == "line 6"
     assert data[:cut].count(b"\n") + 1 == 6
 
 
 def test_short_row_raises_with_its_line() -> None:
     data = (HEADER + row("A B", "STREET") + row(*["x"] * 12)).encode()
-    with pytest.raises(ParseError, match="2 fields, the header has 12") as caught:
-        list(parse(data))
-    assert caught.value.location == "line 2"
+    error = parse_error(parse, data, match="2 fields, the header has 12")
+    assert error.location == "line 2"
 
 
 @pytest.mark.parametrize(
@@ -167,8 +153,7 @@ def test_short_row_raises_with_its_line() -> None:
     ids=["wrong-header", "utf-16", "no-name"],
 )
 def test_wrong_format_raises_parse_error(data: bytes, message: str) -> None:
-    with pytest.raises(ParseError, match=message):
-        list(parse(data))
+    parse_error(parse, data, match=message)
 
 
 def test_kind_rules_and_dates() -> None:

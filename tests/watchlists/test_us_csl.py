@@ -6,16 +6,15 @@ never copied into the repository); the tests skip with a reason when they are ab
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pytest
+from watchlists_support import WATCHLISTS, parse_error, parsed_file, read
 
-from watchlists.errors import ParseError
 from watchlists.parsers.us_csl import list_code, parse
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 
-CSL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists" / "us_csl"
+CSL = WATCHLISTS / "us_csl"
 CURRENT = CSL / "sample_2025-06" / "consolidated.csv"
 OLD = CSL / "sample_2019" / "csl.csv"
 COLUMNS_2019 = (
@@ -26,17 +25,8 @@ COLUMNS_2019 = (
 )
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed(path: Path) -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = {entry.entry_id: entry for entry in parse(read(path), report)}
-    return entries, report
+    return parsed_file(parse, path)
 
 
 def old_row(**fields: str) -> str:
@@ -169,10 +159,9 @@ def test_hash_keys_are_stable_and_distinct_per_list() -> None:
 def test_truncated_file_raises_with_its_line() -> None:
     data = read(OLD)
     cut = data.index(b"http://bit.ly", 20000) + 5  # inside a quoted URL field
-    with pytest.raises(ParseError) as caught:
-        list(parse(data[:cut]))
-    assert caught.value.source == "us_csl"
-    assert caught.value.location is not None and caught.value.location.startswith("line ")
+    error = parse_error(parse, data[:cut])
+    assert error.source == "us_csl"
+    assert error.location is not None and error.location.startswith("line ")
 
 
 @pytest.mark.parametrize(
@@ -186,8 +175,7 @@ def test_truncated_file_raises_with_its_line() -> None:
     ids=["wrong-header", "no-name", "short-row", "gzip"],
 )
 def test_wrong_format_raises_parse_error(data: bytes, message: str) -> None:
-    with pytest.raises(ParseError, match=message):
-        list(parse(data))
+    parse_error(parse, data, match=message)
 
 
 def test_untyped_rows_and_hash_key_merge() -> None:

@@ -8,50 +8,32 @@ snapshot, so its tests use inline documents with the feed's field names.
 
 from __future__ import annotations
 
-import functools
 import json
-from pathlib import Path
 
 import pytest
+from watchlists_support import (
+    WATCHLISTS,
+    eval_key,
+    eval_kinds_by_key,
+    parse_error,
+    parsed_file,
+    read,
+    truncated,
+)
 
-from watchlists.errors import ParseError
 from watchlists.parsers.worldbank import parse, parse_json
 from watchlists.types import Address, Identifier, ListEntry, Name, ParseReport
 from watchlists.xlsx import read_rows
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-WORKBOOK = (
-    SHARED
-    / "data"
-    / "watchlists"
-    / "worldbank"
-    / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx"
-)
-INDEX_KEYS = SHARED / "eval" / "index_keys.jsonl"
+WORKBOOK = WATCHLISTS / "worldbank" / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx"
 
 
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
-
-
-@functools.cache
 def parsed() -> tuple[dict[str, ListEntry], ParseReport]:
-    report = ParseReport()
-    entries = [*parse(read(WORKBOOK), report)]
-    by_id = {entry.entry_id: entry for entry in entries}
-    assert len(by_id) == len(entries)
-    return by_id, report
+    return parsed_file(parse, WORKBOOK, distinct_ids=True)
 
 
 def entry(entry_id: str) -> ListEntry:
     return parsed()[0][entry_id]
-
-
-def key(name: str) -> str:
-    """The eval scorer's comparison form of a name key."""
-    return " ".join(name.casefold().split())
 
 
 # --- the real file ---------------------------------------------------------------------------------
@@ -67,19 +49,15 @@ def test_counts_and_publication_date() -> None:
 
 
 def test_keys_match_the_eval_index() -> None:
-    if not INDEX_KEYS.is_file():
-        pytest.skip(f"eval index not found: {INDEX_KEYS}")
-    expected = {
-        key(row["name"]): row["kind"]
-        for row in map(json.loads, INDEX_KEYS.read_text(encoding="utf-8").splitlines())
-        if row["source"] == "worldbank_debarred"
-    }
+    expected = eval_kinds_by_key("worldbank_debarred")
     entries = parsed()[0]
-    assert {key(k) for k in entries} == set(expected)
+    assert {eval_key(k) for k in entries} == set(expected)
     assert all(e.entry_id == e.primary_name for e in entries.values())
     # The index's informational kind only knows "Mr./Ms./Md./Dr. "; the parser also reads
     # "Dr." without a space and "Eng."/"Engr." as honorifics.
-    differences = {k: (expected[key(k)], e.kind) for k, e in entries.items() if expected[key(k)] != e.kind}
+    differences = {
+        k: (expected[eval_key(k)], e.kind) for k, e in entries.items() if expected[eval_key(k)] != e.kind
+    }
     assert differences == {
         "DR.HANS PETER SCHÖNE": ("organization", "person"),
         "ENG. JOSE PALAC": ("organization", "person"),
@@ -210,25 +188,15 @@ def test_json_feed_rows() -> None:
     ],
 )
 def test_json_that_is_not_the_feed(data: bytes, message: str, location: str) -> None:
-    with pytest.raises(ParseError, match=message) as caught:
-        list(parse_json(data))
-    assert caught.value.source == "worldbank_debarred" and caught.value.location == location
+    error = parse_error(parse_json, data, match=message)
+    assert error.source == "worldbank_debarred" and error.location == location
 
 
 # --- broken input ----------------------------------------------------------------------------------
 
 
 def test_truncated_or_foreign_workbook() -> None:
-    data = read(WORKBOOK)
-    with pytest.raises(ParseError) as caught:
-        list(parse(data[: len(data) // 2]))
-    assert caught.value.source == "worldbank_debarred"
-    other = read(
-        SHARED
-        / "data"
-        / "watchlists"
-        / "idb"
-        / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx"
-    )
-    with pytest.raises(ParseError, match="no header row starting with 'Firm Name'"):
-        list(parse(other))
+    error = parse_error(parse, truncated(WORKBOOK))
+    assert error.source == "worldbank_debarred"
+    other = read(WATCHLISTS / "idb" / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx")
+    parse_error(parse, other, match="no header row starting with 'Firm Name'")

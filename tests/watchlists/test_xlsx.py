@@ -11,25 +11,18 @@ import io
 import struct
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
 import pytest
+from watchlists_support import WATCHLISTS, read
 
 from watchlists import xlsx
 from watchlists.xlsx import XlsxError, read_rows, sheet_names
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "watchlists"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKSHEET = f"{REL_NS}/worksheet"
-
-
-def read(path: Path) -> bytes:
-    if not path.is_file():
-        pytest.skip(f"shared test data not found: {path}")
-    return path.read_bytes()
 
 
 def sheet_xml(rows: str, prefix: str = "") -> str:
@@ -326,10 +319,10 @@ def test_sheet_pointing_to_a_missing_part() -> None:
 
 
 def test_real_files_row_counts_and_first_cells() -> None:
-    ofsi = list(read_rows(read(SHARED_DATA / "uk_ofsi" / "ConList.xlsx")))
+    ofsi = list(read_rows(read(WATCHLISTS / "uk_ofsi" / "ConList.xlsx")))
     assert len(ofsi) == 18_800 and ofsi[0] == (1, ["Last Updated", "14/04/2025"])
     assert ofsi[1][1][:2] == ["Name 6", "Name 1"] and ofsi[1][1][-1] == "Group ID"
-    dfat = read_rows(read(SHARED_DATA / "australia_dfat" / "australia_autonomous_financial_sanctions.xlsx"))
+    dfat = read_rows(read(WATCHLISTS / "australia_dfat" / "australia_autonomous_financial_sanctions.xlsx"))
     header, first = next(dfat), next(dfat)
     assert header[1][:2] == ["Reference", "Name of Individual or Entity"]
     assert first == (
@@ -338,7 +331,7 @@ def test_real_files_row_counts_and_first_cells() -> None:
     )
     wb = list(
         read_rows(
-            read(SHARED_DATA / "worldbank" / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx")
+            read(WATCHLISTS / "worldbank" / "world_bank_listing_of_ineligible_firms_and_individuals.xlsx")
         )
     )
     assert len(wb) == 1288 and wb[0] == (1, ["Downloaded on: 07/01/2025 10:37", None, None, None, None, None])
@@ -347,7 +340,7 @@ def test_real_files_row_counts_and_first_cells() -> None:
 
 @pytest.mark.filterwarnings("ignore:Workbook contains no default style")
 def test_real_idb_file_without_references_matches_openpyxl() -> None:
-    path = SHARED_DATA / "idb" / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx"
+    path = WATCHLISTS / "idb" / "Inter-American_Development_Bank-Sanctioned_Firms_and_Individuals.xlsx"
     mine = list(read_rows(read(path)))
     assert len(mine) == 1084 and str(mine[-1][1][0]).startswith("Zastosowane filtry")
     book = openpyxl.load_workbook(path, read_only=True)
