@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.database)
 
     from service import batches, cli, engine, errors, users
-    from service.views import api, auth, batch_api, health, lists, pages, suppliers
+    from service.views import admin, api, auth, batch_api, health, lists, pages, suppliers
     from service.views import batches as batch_pages
 
     errors.register_error_handlers(app)
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.init_app(app)
     app.before_request(users.check_csrf)
     app.jinja_env.globals.update(csrf_token=users.csrf_token, current_user=users.current_user)
-    for module in (health, api, lists, suppliers, batch_api, batch_pages, auth, pages):
+    for module in (health, api, lists, suppliers, batch_api, batch_pages, auth, admin, pages):
         app.register_blueprint(module.bp)
     return app
 

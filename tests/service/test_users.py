@@ -97,3 +97,34 @@ def test_users_cli(app: Flask) -> None:
         args=["users", "create", "x@example.org", "--role", "reviewer", "--password", "short"]
     )
     assert short.exit_code == 2 and "at least 12 characters" in short.output
+
+
+def test_admins_manage_api_keys_on_a_page(db_app: Flask) -> None:
+    make_user(db_app, "admin@example.org", "admin")
+    make_user(db_app, "officer@example.org", "officer")
+    officer = db_app.test_client()
+    sign_in(officer, "officer@example.org", PASSWORD)
+    assert officer.get("/admin/apikeys").status_code == 403
+    admin = db_app.test_client()
+    sign_in(admin, "admin@example.org", PASSWORD)
+    form = token(admin, "/admin/apikeys")
+    page = admin.post(
+        "/admin/apikeys",
+        data={"name": "ERP", "role": "officer", "expires_in_days": "90", "csrf_token": form},
+        follow_redirects=True,
+    )
+    text = page.get_data(as_text=True)
+    key = re.search(r'<code id="new-key">(sk_[^<]+)</code>', text).group(1)
+    assert "ERP" in text and "active" in text
+    assert (
+        db_app.test_client().get("/api/v1/lists", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 200
+    )
+    again = admin.get("/admin/apikeys").get_data(as_text=True)
+    assert key not in again  # shown once
+    prefix = key.split("_")[1]
+    admin.post(f"/admin/apikeys/{prefix}/revoke", data={"csrf_token": form})
+    assert (
+        db_app.test_client().get("/api/v1/lists", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 401
+    )
