@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, settings.database)
 
     from service import batches, cli, engine, errors, users
+    from service.auth import audit_api_call
     from service.views import admin, api, auth, batch_api, health, lists, pages, suppliers
     from service.views import batches as batch_pages
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.before_request(functools.partial(batches.start_runner, app))
     cli.init_app(app)
     app.before_request(users.check_csrf)
+    app.after_request(audit_api_call)
     app.jinja_env.globals.update(csrf_token=users.csrf_token, current_user=users.current_user)
     for module in (health, api, lists, suppliers, batch_api, batch_pages, auth, admin, pages):
         app.register_blueprint(module.bp)

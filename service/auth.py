@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.audit import record_event
 from service.config import ROLES
-from service.db import get_session
+from service.db import get_session, session_scope
 from service.errors import ForbiddenError, TooManyRequestsError, UnauthorizedError
 from service.models import ApiKey, utcnow
 
@@ -72,6 +73,22 @@ def authenticate(session: Session, authorization: str | None) -> ApiKey:
         raise UnauthorizedError("API key revoked or expired")
     key.last_used_at = now
     return key
+
+
+def audit_api_call(response: Response) -> Response:
+    """After every API call made with a key: one audit event naming the key (own transaction)."""
+    key = g.get("api_key")
+    if key is not None:
+        with session_scope() as session:
+            details = {
+                "method": request.method,
+                "status": response.status_code,
+                "request_id": g.get("request_id"),
+            }
+            record_event(
+                session, f"apikey:{key.id}:{key.name}", "api.call", subject=request.path, details=details
+            )
+    return response
 
 
 def require_api_key(*roles: str) -> Callable[[F], F]:

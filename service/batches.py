@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from screening import Matcher
 from service import get_settings
+from service.audit import record_event
 from service.db import session_scope
 from service.engine import LoadedIndex, get_index_holder
 from service.models import Batch, BatchRow, Screening, utcnow
@@ -199,6 +200,15 @@ def _screening_for(session: Session, batch: Batch, index: LoadedIndex, threshold
     )
     session.add(screening)
     session.flush()
+    details = {
+        "channel": "upload",
+        "batch_id": batch.id,
+        "rows": batch.total_rows,
+        "algorithm": screening.algorithm,
+        "threshold": threshold,
+        "lists": [(v["source"], v["version"]) for v in lists_used(index)],
+    }
+    record_event(session, batch.created_by, "screening", subject=screening.id, details=details)
     batch.summary = {**batch.summary, "screening_id": screening.id}
     return screening.id
 

@@ -10,9 +10,11 @@ from typing import IO
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from screening import Matcher
 from service import get_settings
+from service.audit import record_event, verify_chain
 from service.auth import create_api_key, revoke_api_key
 from service.batches import build_report, create_batch, process_batch
 from service.comparisons import RecordError, compare_lines, read_jsonl, screen_lines
@@ -20,7 +22,7 @@ from service.config import ROLES
 from service.db import session_scope
 from service.engine import LoadedIndex, get_index_holder
 from service.lists import assign_parts, import_files, source_overview
-from service.models import ApiKey, Batch, utcnow
+from service.models import ApiKey, AuditEvent, Batch, utcnow
 from service.refresh import refresh_source
 from service.spreadsheets import UploadError
 from service.store import ShrinkError, get_current_version, get_diff, get_version, record_failure
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(screen_file_command)
     app.cli.add_command(compare_file_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
 
 
 @click.group("lists", help="Watchlist sources and versions.")
@@ -70,9 +73,15 @@ def import_command(source: str, files: tuple[str, ...], fmt: str | None) -> None
     try:
         with session_scope() as session:
             version = import_files(session, settings, source, parts, fmt)
+            details = {
+                "files": [str(p) for p in parts.values()],
+                "version": version.version if version else None,
+            }
+            record_event(session, "cli", "list.import", subject=source, details=details)
     except (WatchlistError, ShrinkError, OSError) as exc:
         with session_scope() as session:
             record_failure(session, source, str(exc))
+            record_event(session, "cli", "list.import", subject=source, details={"error": str(exc)})
         raise click.ClickException(f"import failed, the current version keeps serving: {exc}") from None
     if version is None:
         click.echo(f"{source}: unchanged (same file as the current version)")
@@ -159,6 +168,7 @@ def create_key_command(name: str, role: str, expires_in_days: int | None) -> Non
     with session_scope() as session:
         key, plaintext = create_api_key(session, name, role, expires_at)
         prefix = key.prefix
+        record_event(session, "cli", "apikey.create", subject=prefix, details={"name": name, "role": role})
     click.echo(plaintext)
     click.echo(f"(key {prefix} for {name!r}, role {role}; store it now, it cannot be shown again)", err=True)
 
@@ -167,7 +177,6 @@ def create_key_command(name: str, role: str, expires_in_days: int | None) -> Non
 @with_appcontext
 def list_keys_command() -> None:
     """List keys (never their secrets)."""
-    from sqlalchemy import select
 
     now = utcnow()
     with session_scope() as session:
@@ -184,6 +193,8 @@ def revoke_key_command(prefix: str) -> None:
     """Revoke the key whose prefix is PREFIX (the part after 'sk_')."""
     with session_scope() as session:
         key = revoke_api_key(session, prefix.removeprefix("sk_").split("_")[0])
+        if key is not None:
+            record_event(session, "cli", "apikey.revoke", subject=key.prefix)
     if key is None:
         raise click.ClickException(f"no key with prefix {prefix!r}")
     click.echo(f"revoked {key.prefix} ({key.name})")
@@ -290,6 +301,26 @@ def create_user_command(email: str, role: str, password: str) -> None:
         with session_scope() as session:
             user = create_user(session, email, password, role)
             email = user.email
+            record_event(session, "cli", "user.create", subject=email, details={"role": role})
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"created {email} ({role})")
+
+
+@click.group("audit", help="The append-only audit trail.")
+def audit_cli() -> None:
+    pass
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Recompute the hash chain; exit 1 naming every event that was edited, inserted or deleted."""
+    with session_scope() as session:
+        problems = list(verify_chain(session))
+        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    for problem in problems:
+        click.echo(f"event {problem.event_id}: {problem.message}", err=True)
+    if problems:
+        raise click.ClickException(f"the audit trail was tampered with ({len(problems)} problem(s))")
+    click.echo(f"audit trail intact: {count} events")

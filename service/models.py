@@ -292,3 +292,29 @@ class BatchRow(Base):
     row_number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(8))  # alert | clear | error
     result: Mapped[dict[str, Any]] = mapped_column()
+
+
+class AuditEvent(Base):
+    """One append-only audit event. Each carries the hash of the one before it, so editing or
+    deleting any event breaks the chain (`flask --app service audit verify`)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))  # apikey:<id>:<name> | user:<email> | cli | system
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """A single row holding the newest event's hash; writers lock it to append in order."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import get_settings
+from service.audit import record_event
 from service.config import SourceSettings, WatchlistsSettings
 from service.db import session_scope
 from service.models import SourceStatus, utcnow
@@ -85,11 +86,31 @@ def _refresh_locked(
             version = store_snapshot(session, snapshot, origin=files.origin, max_shrink=spec.max_shrink)
             _update_status(session, spec.id, "new_version" if version else "unchanged", files.cache)
             number = version.version if version else None
+            details = {
+                "outcome": "new_version" if version else "unchanged",
+                "version": number,
+                "origin": files.origin,
+            }
+            if version is not None:
+                details.update(
+                    entries=version.entry_count,
+                    added=version.added,
+                    changed=version.changed,
+                    removed=version.removed,
+                )
+            record_event(session, "system", "list.refresh", subject=spec.id, details=details)
     except (WatchlistError, ShrinkError, OSError) as exc:
         log.warning("refresh of %s failed; the current version keeps serving: %s", spec.id, exc)
         with session_scope(app) as session:
             record_failure(session, spec.id, str(exc))
             _set_outcome(session, spec.id, "failed")
+            record_event(
+                session,
+                "system",
+                "list.refresh",
+                subject=spec.id,
+                details={"outcome": "failed", "error": str(exc)},
+            )
         return RefreshResult(spec.id, "failed", message=str(exc))
     if number is None:
         return RefreshResult(spec.id, "unchanged", message="same file as the current version")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from screening import Identifier, Match, Matcher, Query
+from service.audit import record_event
 from service.config import ScreeningSettings
 from service.engine import LoadedIndex
 from service.errors import NotReadyError
@@ -131,11 +132,25 @@ def run_screening(
     )
     session.add(screening)
     session.flush()
+    record_event(
+        session, actor, "screening", subject=screening.id, details=_audit_details(screening, len(suppliers))
+    )
     for supplier, result in zip(suppliers, results, strict=True):
         if supplier.ref:
             _register(session, supplier, result, screening)
     screening.response = {"results": results}  # with the finding ids
     return screening, results
+
+
+def _audit_details(screening: Screening, suppliers: int) -> dict[str, Any]:
+    return {
+        "channel": screening.channel,
+        "suppliers": suppliers,
+        "alerts": screening.alert_count,
+        "algorithm": screening.algorithm,
+        "threshold": screening.threshold,
+        "lists": [(v["source"], v["version"]) for v in screening.list_versions["lists"]],
+    }
 
 
 def _register(

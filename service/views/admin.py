@@ -8,13 +8,19 @@ from flask import Blueprint, flash, get_flashed_messages, redirect, render_templ
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from service.audit import record_event
 from service.auth import create_api_key, revoke_api_key
 from service.config import ROLES
 from service.db import get_session
 from service.models import ApiKey, utcnow
-from service.users import login_required
+from service.users import current_user, login_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _actor() -> str:
+    user = current_user()
+    return f"user:{user.email}" if user else "unknown"
 
 
 @bp.get("/apikeys")
@@ -38,7 +44,8 @@ def create_key() -> Response:
         return redirect(url_for("admin.apikeys"))
     expires = utcnow() + timedelta(days=int(days)) if days else None
     session = get_session()
-    _, plaintext = create_api_key(session, name, role, expires)
+    key, plaintext = create_api_key(session, name, role, expires)
+    record_event(session, _actor(), "apikey.create", subject=key.prefix, details={"name": name, "role": role})
     session.commit()
     flash(plaintext, "new_key")
     return redirect(url_for("admin.apikeys"))
@@ -51,5 +58,7 @@ def revoke_key(prefix: str) -> Response:
     session = get_session()
     if revoke_api_key(session, prefix) is None:
         flash(f"No key {prefix}.", "error")
+    else:
+        record_event(session, _actor(), "apikey.revoke", subject=prefix)
     session.commit()
     return redirect(url_for("admin.apikeys"))

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from service.audit import record_event
 from service.db import get_session
 from service.users import LoginError, authenticate_user
 
@@ -32,8 +33,10 @@ def login() -> str | Response | tuple[str, int]:
     try:
         user = authenticate_user(db, request.form.get("email", ""), request.form.get("password", ""))
     except LoginError as exc:
-        db.commit()  # keep the failure count
+        record_event(db, f"user:{request.form.get('email', '')[:200]}", "login.failed", reason=str(exc))
+        db.commit()  # keep the failure count and the event
         return render_template("login.html", error=str(exc), next=request.form.get("next", "")), 401
+    record_event(db, f"user:{user.email}", "login")
     db.commit()
     session.clear()
     session["user_id"] = user.id
