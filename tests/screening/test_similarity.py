@@ -63,6 +63,7 @@ def test_typo_similarity_depends_on_length_and_first_letter(
 
 def test_numbers_inside_tokens_must_agree_and_initials_are_for_persons() -> None:
     assert token_similarity("33rd", "77th") is None
+    assert normalize_name("FOURTH DIVISION", "organization").compare == "4th division"
     assert token_similarity("v", "vladimir", person=True) == pytest.approx(0.95)
     assert token_similarity("v", "vladimir") is None
 
@@ -90,7 +91,11 @@ def test_legal_forms_are_found_through_typos_and_inside_names(raw: str, compare:
 
 def test_bracketed_acronyms_and_kinship_tails_are_derived_names() -> None:
     assert derived_names("ABDALLAH AZZAM BRIGADES (AAB)") == ("ABDALLAH AZZAM BRIGADES", "AAB")
-    assert derived_names("HUTCHMED (China) Limited") == ("HUTCHMED Limited",)
+    assert derived_names("GLOBAL RELIEF FOUNDATION (GRF)") == ("GLOBAL RELIEF FOUNDATION", "GRF")
+    assert derived_names("LASHKAR I JHANGVI (LJ)") == ("LASHKAR I JHANGVI",)  # too short alone
+    # A qualifier is part of the name: these are two companies, and "(China)" is no acronym.
+    assert derived_names("Gezhouba Water (Jinan) Co., Ltd.") == ()
+    assert derived_names("HUTCHMED (China) Limited") == ()
     assert derived_names("ABDALLAH AZZAM BRIGADES (AAB)", acronyms=False) == ("ABDALLAH AZZAM BRIGADES",)
     assert derived_names("Akhter Mohmad son of Noor Mohmad") == ("Akhter Mohmad",)
 

@@ -4,10 +4,10 @@ tampering detected. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from conftest import SHARED_DATA
 from flask import Flask
 from sqlalchemy import delete, select, update
 
-from conftest import SHARED_DATA
 from service.audit import record_event, verify_chain
 from service.auth import create_api_key
 from service.db import session_scope
