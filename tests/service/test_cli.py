@@ -216,7 +216,8 @@ def test_screen_file_on_a_spreadsheet_writes_the_report(app: Flask, data: Path, 
 
     assert run(app, "lists", "import", "un_sc", str(W / "un" / "consolidated.xml")).exit_code == 0
     sheet = tmp_path / "bidders.csv"
-    sheet.write_text("Nom du fournisseur,Pays\nAl Qaida,Afghanistan\nOrion Textiles,Bangladesh\n", encoding="cp1252")
+    rows = "Nom du fournisseur,Pays\nAl Qaida,Afghanistan\nOrion Textiles,Bangladesh\n"
+    sheet.write_text(rows, encoding="cp1252")
     result = run(app, "screen-file", str(sheet))
     assert result.exit_code == 0, result.output
     report = tmp_path / "bidders - screening report.xlsx"
