@@ -78,21 +78,22 @@ def derived_names(value: str, *, acronyms: bool = True) -> tuple[str, ...]:
     "ABDALLAH AZZAM BRIGADES (AAB)" also reads "ABDALLAH AZZAM BRIGADES" and, since AAB spells
     the initials of its words, "AAB"; "Techpribor (also known as Public JSC Techpribor)" also
     "Public JSC Techpribor"; "Akhter Mohmad son of Noor Mohmad" also "Akhter Mohmad". Other
-    bracketed text ("(China)", "(GGG)" of unrelated letters) is not a name of its own.
-    Without `acronyms` (a supplier's name) the acronym is left out: a supplier's own acronym
-    says little, and would meet every listed entity that shares it.
+    bracketed text is part of the name: "Gezhouba Water (Jinan)" and "Gezhouba Water
+    (Qiyang)" are two companies, and "(GGG)" of unrelated letters is not an acronym.
+    Without `acronyms` (a supplier's name) the acronym itself is left out: a supplier's own
+    acronym says little, and would meet every listed entity that shares it.
     """
     names: list[str] = []
     if "(" in value:
         outside = " ".join(_BRACKETS.sub(" ", value).split())
-        if outside and outside != value:
+        insides = _BRACKETS.findall(value)
+        akas = [aka.strip() for inside in insides if (aka := _AKA.sub("", inside)) != inside]
+        spelled = [inside.strip() for inside in insides if _is_acronym_of(inside, outside)]
+        if outside and len(akas) + len(spelled) == len(insides):
             names.append(outside)
-        for inside in _BRACKETS.findall(value):
-            aka = _AKA.sub("", inside)
-            if aka != inside and aka.strip():
-                names.append(aka.strip())
-            elif acronyms and _is_acronym_of(inside, outside):
-                names.append(inside.strip())
+        names.extend(aka for aka in akas if aka)
+        if acronyms:
+            names.extend(s for s in spelled if len(normalize_text(s).replace(" ", "")) >= MIN_ACRONYM)
     kin = _KINSHIP.sub("", value).strip()
     if kin and kin != value:
         names.append(kin)
@@ -102,13 +103,13 @@ def derived_names(value: str, *, acronyms: bool = True) -> tuple[str, ...]:
 def _is_acronym_of(inside: str, outside: str) -> bool:
     """True when `inside` is one short word whose letters are initials of `outside`, in order."""
     letters = normalize_text(inside).replace(" ", "")
-    if not MIN_ACRONYM <= len(letters) <= MAX_ACRONYM or not letters.isalpha():
+    if not 2 <= len(letters) <= MAX_ACRONYM or not letters.isalpha():
         return False
     initials = iter(word[0] for word in normalize_text(outside).split())
     return letters[0] == normalize_text(outside)[:1] and all(c in initials for c in letters)
 
 
-MIN_ACRONYM = 3  # "(LJ)": two letters are too common to be a name
+MIN_ACRONYM = 3  # "(LJ)" spells its name, but two letters are too common to be a name alone
 MAX_ACRONYM = 6
 
 
