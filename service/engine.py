@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from screening import Identifier as RecordIdentifier
-from screening import Matcher, Query, Record, RecordName
+from screening import Matcher, Record, RecordName
 from service.config import ScreeningSettings
 from service.db import get_db
 from service.models import ListVersion
@@ -179,8 +179,3 @@ def init_app(app: Flask, settings: ScreeningSettings) -> None:
 def get_index_holder(app: Flask | None = None) -> IndexHolder:
     holder: IndexHolder = (app or current_app).extensions["screening.index"]
     return holder
-
-
-def to_query(name: str, kind: str, country: str | None, aliases: Iterable[str] = ()) -> Query:
-    """Build an engine query from validated request fields."""
-    return Query(name=name, kind=kind, country=country, aliases=tuple(aliases))  # type: ignore[arg-type]

@@ -209,16 +209,6 @@ def record_failure(session: Session, source: str, error: str, when: datetime | N
     session.add(status)
 
 
-def record_unchanged(session: Session, source: str) -> None:
-    """Note a successful attempt that found the same file as the current version."""
-    status = session.get(SourceStatus, source) or SourceStatus(source=source)
-    now = utcnow()
-    status.last_attempt_at = now
-    status.last_success_at = now
-    status.last_error = None
-    session.add(status)
-
-
 def iter_current_entries(session: Session) -> Iterator[tuple[ListVersion, ListEntry]]:
     """Every entry of every current version, with its version."""
     for version in get_current_versions(session):

@@ -37,25 +37,6 @@ def supplier_hash(supplier: SupplierInput) -> str:
     return hashlib.sha256(json.dumps(screened, sort_keys=True).encode()).hexdigest()
 
 
-def supplier_to_input(row: Supplier) -> SupplierInput:
-    """The stored supplier as the screening takes it."""
-    from service.schemas import Owner
-
-    details = row.details or {}
-    return SupplierInput(
-        name=row.name,
-        kind=row.kind,
-        country=row.country,
-        other_names=tuple(row.other_names.get("names", ())),
-        original_script_name=row.other_names.get("original_script_name"),
-        ref=row.ref,
-        registration_numbers=tuple(details.get("registration_numbers", ())),
-        tax_id=details.get("tax_id"),
-        address=details.get("address"),
-        owners=tuple(Owner(o["name"], o.get("country"), o.get("role")) for o in details.get("owners", ())),
-    )
-
-
 def get_supplier(session: Session, ref: str) -> Supplier | None:
     """The supplier with vendor number `ref` (archived ones included)."""
     return session.scalar(select(Supplier).where(Supplier.ref == ref))
