@@ -108,6 +108,7 @@ def require_api_key(*roles: str) -> Callable[[F], F]:
             g.api_key = key
             return view(*args, **kwargs)
 
+        wrapper.access = ("api_key", roles)  # type: ignore[attr-defined]  # read by the route-table test
         return wrapper  # type: ignore[return-value]
 
     return decorator

@@ -93,6 +93,7 @@ def login_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.access = ("login", roles)  # type: ignore[attr-defined]  # read by the route-table test
         return wrapper  # type: ignore[return-value]
 
     return decorator
