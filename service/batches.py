@@ -38,6 +38,7 @@ from service.spreadsheets import (
     RowOutcome,
     RowProblem,
     RowResult,
+    Upload,
     apply_mapping,
     read_upload,
     write_report_csv,
@@ -85,9 +86,8 @@ def create_batch(
     return batch
 
 
-def queue_batch(session: Session, batch: Batch, mapping: dict[str, int]) -> None:
-    """Confirm a draft's mapping (UploadError when it is bad) and queue it."""
-    upload = read_upload(batch.content, batch.filename)
+def queue_batch(batch: Batch, upload: Upload, mapping: dict[str, int]) -> None:
+    """Confirm a draft's mapping against its already-read upload (UploadError when bad); queue it."""
     next(iter(apply_mapping(upload, mapping)), None)
     batch.mapping = dict(mapping)
     batch.status = "queued"

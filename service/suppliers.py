@@ -108,6 +108,7 @@ def _record_finding(
         )
     )
     now = utcnow()
+    reopened = (finding.explanation or {}).get("reopened") if finding is not None else None
     if finding is None:
         finding = Finding(
             supplier_id=supplier.id,
@@ -122,27 +123,20 @@ def _record_finding(
     elif finding.status in REOPENABLE and (
         finding.entry_hash != entry_hash or finding.supplier_hash != supplier.screened_hash
     ):
-        finding.explanation = {
-            **(finding.explanation or {}),
-            "reopened": _what_changed(finding, entry_hash, supplier),
-        }
+        reopened = _what_changed(finding, entry_hash, supplier)
         finding.status = "changed"
         finding.entry_hash, finding.entry_snapshot = entry_hash, entry_data
         finding.supplier_hash = supplier.screened_hash
     finding.score = match["score"]
     finding.list_version_id = version_id
-    finding.explanation = {**match["explanation"], **_reopened(finding)}
+    # Why a dismissed finding reopened stays with it through later screenings.
+    finding.explanation = {**match["explanation"], **({"reopened": reopened} if reopened else {})}
     finding.algorithm = algorithm
     finding.screening_id = screening_id
     finding.updated_at = now
     session.add(finding)
     session.flush()
     return finding
-
-
-def _reopened(finding: Finding) -> dict[str, Any]:
-    reopened = (finding.explanation or {}).get("reopened")
-    return {"reopened": reopened} if reopened else {}
 
 
 def _what_changed(finding: Finding, entry_hash: str, supplier: Supplier) -> list[str]:

@@ -71,7 +71,7 @@ def mapping(batch_id: str) -> BaseResponse | str | tuple[str, int]:
         )
     chosen = {f: int(request.form[f]) for f in FIELDS if request.form.get(f, "") not in ("", "-")}
     try:
-        queue_batch(get_session(), batch, chosen)
+        queue_batch(batch, upload, chosen)
     except UploadError as exc:
         page = render_template(
             "batch_mapping.html",
