@@ -33,7 +33,10 @@ _CACHES: dict[tuple[bool, bool], dict[tuple[str, str], float | None]] = {
 }
 _SPAN_CACHES: dict[bool, dict[tuple[str, str], float | None]] = {False: {}, True: {}}
 _Unit = tuple[int, int, str, float]  # start, end (exclusive), text, weight
-_Option = tuple[float, float, str, str, int, int, int, int]  # sim, weight, texts, both spans
+# -sim, -weight, the texts in sorted order (tie break), left and right text, both spans: a
+# plain tuple sort orders the options best first and ties the same way whatever the argument
+# order.
+_Option = tuple[float, float, str, str, str, str, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,8 @@ def _options(
                     sim = None
                 cache[key] = sim
             if sim is not None:
-                options.append((sim, left_w[i] + right_w[j], lt, rt, i, i + 1, j, j + 1))
+                low, high = key
+                options.append((-sim, -left_w[i] - right_w[j], low, high, lt, rt, i, i + 1, j, j + 1))
     # A word split in two on either side ("gazprom neft" / "gazpromneft"): two adjacent
     # tokens, joined in either order, against one token of about their joined length.
     for spans, singles, weights, flip in (
@@ -142,13 +146,14 @@ def _options(
                     sim = spans_cache[span_key] = span_similarity(text, token, abjad=abjad)
                 if sim is None:
                     continue
+                low, high = (text, token) if text <= token else (token, text)
                 if flip:
-                    options.append((sim, span_w + weights[j], token, text, j, j + 1, start, end))
+                    options.append((-sim, -span_w - weights[j], low, high, token, text, j, j + 1, start, end))
                 else:
-                    options.append((sim, span_w + weights[j], text, token, start, end, j, j + 1))
+                    options.append((-sim, -span_w - weights[j], low, high, text, token, start, end, j, j + 1))
     # Ties break on weight and then on the texts in sorted order, so swapping the arguments
     # picks the same pairs.
-    options.sort(key=lambda o: (-o[0], -o[1], min(o[2], o[3]), max(o[2], o[3])))
+    options.sort()
     return options
 
 
@@ -159,12 +164,12 @@ def _pick(
     used_left = [False] * n_left
     used_right = [False] * n_right
     pairs = []
-    for sim, pair_weight, lt, rt, ls, le, rs, re in options:
+    for neg_sim, neg_weight, _, _, lt, rt, ls, le, rs, re in options:
         if any(used_left[ls:le]) or any(used_right[rs:re]):
             continue
         used_left[ls:le] = [True] * (le - ls)
         used_right[rs:re] = [True] * (re - rs)
-        pairs.append(TokenPair(lt, rt, sim, pair_weight))
+        pairs.append(TokenPair(lt, rt, -neg_sim, -neg_weight))
     return pairs, used_left, used_right
 
 

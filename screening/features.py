@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from screening.alignment import Alignment, Weigher, align_tokens
 from screening.distance import sorted_similarity
@@ -42,6 +43,7 @@ WEAK_NAME_CAP = 0.85  # just under the service's default threshold of 0.88
 LEGAL_WEIGHT = 0.1  # a legal-form word left inside a name ("Tupolev Public") weighs this
 SHORT_NAME_TOKENS = 2  # an organisation name of at most this many words is "short"
 GENERIC_WEIGHT_MAX = 0.25  # tokens weighing no more than this are generic ("trading")
+MAX_REMEMBERED_WEIGHTS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +74,18 @@ def compare_names(
     return NameComparison(left, right, alignment, sort, alignment.score, partial)
 
 
+@lru_cache(maxsize=2)  # the current index's weigher, and the one being built beside it
 def _legal_weigher(weight: Weigher) -> Weigher:
+    """`weight`, with legal-form words capped at LEGAL_WEIGHT; remembers what it computed."""
+    known: dict[str, float] = {}
+
     def weigh(token: str) -> float:
-        return min(weight(token), LEGAL_WEIGHT) if token in LEGAL_WORDS else weight(token)
+        value = known.get(token)
+        if value is None:
+            if len(known) > MAX_REMEMBERED_WEIGHTS:
+                known.clear()
+            value = known[token] = min(weight(token), LEGAL_WEIGHT) if token in LEGAL_WORDS else weight(token)
+        return value
 
     return weigh
 

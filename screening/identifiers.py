@@ -71,6 +71,9 @@ class IdentifierComparison:
     conflicting: tuple[str, ...]  # families both sides carry with no agreeing value
 
 
+NO_IDENTIFIERS = IdentifierComparison((), ())  # what any comparison with an identifier-less side says
+
+
 @lru_cache(maxsize=65_536)
 def identifier_family(label: str) -> str:
     """The family of an identifier label ("innCode" -> "tax"), or "other"."""

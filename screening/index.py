@@ -43,6 +43,7 @@ GENERIC_TOKENS: frozenset[str] = frozenset(
 GENERIC_WEIGHT = 0.2
 INITIAL_WEIGHT = 0.3  # a lone letter is an initial, or noise
 MIN_WEIGHT = 0.05
+MAX_UNLISTED_TOKENS = 100_000  # weights of query words remembered beside the listed ones
 # A token in at most this share of records weighs 1.0. A share, not a count, so that weights
 # mean the same in a 3,000-record test index and a 30,000-record production one.
 RARE_SHARE = 1 / 5_000
@@ -76,11 +77,18 @@ class TokenWeights:
     def __init__(self, doc_freq: Counter[str], n_docs: int) -> None:
         self._n = n_docs
         self._scale = math.log(1 / RARE_SHARE)
-        self._cache = {token: self._compute(token, df) for token, df in doc_freq.items()}
+        self._known = {token: self._compute(token, df) for token, df in doc_freq.items()}
+        self._cache = dict(self._known)
+        self._bound = len(self._known) + MAX_UNLISTED_TOKENS
 
     def __call__(self, token: str) -> float:
         cached = self._cache.get(token)
-        return cached if cached is not None else self._compute(token, 0)
+        if cached is None:
+            # Query words the lists never use: remember them too, within a bound.
+            if len(self._cache) > self._bound:
+                self._cache = dict(self._known)
+            cached = self._cache[token] = self._compute(token, 0)
+        return cached
 
     def _compute(self, token: str, df: int) -> float:
         # A token the lists never use is as telling as the rarest one.

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import ClassVar
 
 from screening.distance import quick_similarities, quick_similarity, sorted_similarity
 from screening.errors import InvalidParameterError, InvalidQueryError
 from screening.explain import build_detail, build_no_match_summary, build_summary
 from screening.features import MAX_CONTEXT_LIFT, NameComparison, compare_names, score_features
-from screening.identifiers import compare_identifiers, identifier_keys
+from screening.identifiers import NO_IDENTIFIERS, compare_identifiers, identifier_keys
 from screening.index import CandidateIndex, record_names, sorted_key
 from screening.normalize import NormalizedName, derived_names, normalize_name
 from screening.phonetic import skeleton
@@ -88,9 +89,11 @@ class Matcher:
             by_identifier = self._index.identifier_candidates(identifier_keys(query.identifiers))
             positions = dict.fromkeys([*by_identifier, *shortlist])
         hits: list[tuple[Record, _Scored]] = []
+        # The same listed name often appears on several lists: compare it with a query name once.
+        seen: dict[tuple[str, str, bool, bool, bool], NameComparison] = {}
         for position in positions:
             record = self._index.records[position]
-            scored = self._score(query, record, strong_only=True, floor=threshold)
+            scored = self._score(query, record, strong_only=True, floor=threshold, seen=seen)
             if scored is not None and scored.score >= threshold:
                 hits.append((record, scored))
         hits.sort(key=lambda hit: (-hit[1].score, hit[0].key))
@@ -111,11 +114,13 @@ class Matcher:
         strong_only: bool = False,
         max_pairs: int = SCREEN_FULL_PAIRS,
         floor: float = 0.0,
+        seen: dict[tuple[str, str, bool, bool, bool], NameComparison] | None = None,
     ) -> _Scored | None:
         """The best-scoring pair of (query name, listed name), or None if none is comparable.
 
         With `strong_only`, weak aliases are skipped: they support a match but never make one.
         Pairs whose names cannot reach `floor` whatever the context are not scored further.
+        `seen` remembers name comparisons across the records of one screening.
         """
         # An unknown-kind query is read the way the record is: "Mr Putin" drops its title
         # against a person, "Acme Ltd" its legal form against a company.
@@ -135,10 +140,22 @@ class Matcher:
         pairs.sort(key=lambda pair: -_quick(pair[0], pair[2]))
         kinds: tuple[Kind, Kind] = (query.kind, record.kind)
         person = _person_mode(kinds)
-        identifiers = compare_identifiers(query.identifiers, record.identifiers)
+        identifiers = (
+            compare_identifiers(query.identifiers, record.identifiers)
+            if query.identifiers
+            else NO_IDENTIFIERS
+        )
         best: _Scored | None = None
         for q, name, listed in pairs[:max_pairs]:
-            comparison = compare_names(q, listed, self._index.weights, person=person)
+            # A comparison depends on the names' tokens only, not on how they were written.
+            memo = (q.compare, listed.compare, person, q.abjad, listed.abjad)
+            known = seen.get(memo) if seen is not None else None
+            if known is None:
+                comparison = compare_names(q, listed, self._index.weights, person=person)
+                if seen is not None:
+                    seen[memo] = comparison
+            else:
+                comparison = replace(known, left=q, right=listed)
             if comparison.score + MAX_CONTEXT_LIFT < floor and not identifiers.agreeing:
                 continue
             score, features = score_features(
@@ -175,8 +192,11 @@ class Matcher:
     def _shortlist(self, norms: list[NormalizedName], name_ids: list[int], size: int) -> list[int]:
         """Record positions whose names pass the quick ratio, best first, at most `size`."""
         index = self._index
-        sorted_forms = [index.sorted_forms[i] for i in name_ids]
-        joined_forms = [index.joined_forms[i] for i in name_ids]
+        if not name_ids:
+            return []
+        gather = itemgetter(*name_ids)  # C-level gathering; a single id gives a bare item
+        sorted_forms = gather(index.sorted_forms) if len(name_ids) > 1 else [index.sorted_forms[name_ids[0]]]
+        joined_forms = gather(index.joined_forms) if len(name_ids) > 1 else [index.joined_forms[name_ids[0]]]
         best: dict[int, float] = {}
         for q in norms:
             if not q.tokens:
