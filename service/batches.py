@@ -13,7 +13,10 @@ without one are bidders, not yet suppliers: they are reported, not registered.
 
 from __future__ import annotations
 
+import gc
 import logging
+import multiprocessing
+import os
 import threading
 import time
 import uuid
@@ -28,9 +31,11 @@ from sqlalchemy.orm import Session
 from screening import Matcher
 from service import get_settings
 from service.audit import record_event
+from service.config import ScreeningSettings
 from service.db import session_scope
 from service.engine import LoadedIndex, get_index_holder
 from service.models import Batch, BatchRow, Screening, utcnow
+from service.schemas import SupplierInput
 from service.screenings import lists_used, screen_supplier
 from service.spreadsheets import (
     ListUsed,
@@ -155,9 +160,9 @@ def _run(app: Flask, batch_id: str, worker: str) -> None:
         done = set(session.scalars(select(BatchRow.row_number).where(BatchRow.batch_id == batch_id)))
         screening_id = _screening_for(session, batch, index, settings.threshold)
     upload = read_upload(content, filename)
-    pending = (r for r in apply_mapping(upload, mapping) if r.row not in done)
-    for chunk in _chunks(pending, CHUNK_ROWS):
-        outcomes = [(r, screen_supplier(index, r.supplier, settings) if r.supplier else []) for r in chunk]
+    pending = [r for r in apply_mapping(upload, mapping) if r.row not in done]
+    del upload
+    for outcomes in _screened_chunks(index, settings, pending):
         _store_chunk(app, batch_id, worker, outcomes, screening_id)
     with session_scope(app) as session:
         batch = session.get(Batch, batch_id)
@@ -173,15 +178,50 @@ def _run(app: Flask, batch_id: str, worker: str) -> None:
         )
 
 
-def _chunks(results: Iterator[RowResult], size: int) -> Iterator[list[RowResult]]:
-    chunk: list[RowResult] = []
-    for result in results:
-        chunk.append(result)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+Outcomes = list[tuple[RowResult, list[dict[str, Any]]]]
+# What a forked screening process reads: the index and settings of the batch being run.
+_FORKED: tuple[LoadedIndex, ScreeningSettings] | None = None
+
+
+def _screened_chunks(
+    index: LoadedIndex, settings: ScreeningSettings, rows: list[RowResult]
+) -> Iterator[Outcomes]:
+    """Each chunk of rows with its alerts, in order; screened on several processes when large.
+
+    Screening is pure CPU work on the in-memory index, so the job forks worker processes that
+    share the parent's index (copy-on-write) and only screen; this process keeps storing each
+    chunk while the workers go on with the next ones. A batch of one chunk stays in process.
+    """
+    chunks = [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+    workers = min(settings.batch_workers or os.cpu_count() or 1, len(chunks))
+    if workers <= 1:
+        for chunk in chunks:
+            yield list(zip(chunk, _screen_chunk(index, settings, chunk), strict=True))
+        return
+    global _FORKED
+    _FORKED = (index, settings)
+    gc.freeze()  # keep the collector from touching (and so copying) the shared index's pages
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.imap(_screen_forked, [[r.supplier for r in chunk] for chunk in chunks])
+            for chunk, matches in zip(chunks, results, strict=True):
+                yield list(zip(chunk, matches, strict=True))
+    finally:
+        _FORKED = None
+        gc.unfreeze()
+
+
+def _screen_chunk(
+    index: LoadedIndex, settings: ScreeningSettings, chunk: list[RowResult]
+) -> list[list[dict[str, Any]]]:
+    return [screen_supplier(index, r.supplier, settings) if r.supplier else [] for r in chunk]
+
+
+def _screen_forked(suppliers: list[SupplierInput | None]) -> list[list[dict[str, Any]]]:
+    """In a forked worker: screen one chunk's suppliers against the parent's index."""
+    assert _FORKED is not None, "only called in a worker forked by _screened_chunks"
+    index, settings = _FORKED
+    return [screen_supplier(index, supplier, settings) if supplier else [] for supplier in suppliers]
 
 
 def _screening_for(session: Session, batch: Batch, index: LoadedIndex, threshold: float) -> str:
@@ -217,7 +257,7 @@ def _store_chunk(
     app: Flask,
     batch_id: str,
     worker: str,
-    outcomes: list[tuple[RowResult, list[dict[str, Any]]]],
+    outcomes: Outcomes,
     screening_id: str,
 ) -> None:
     """Write one chunk's results and counters in one transaction; lose the lease, stop."""

@@ -73,11 +73,17 @@ class ScreeningSettings:
     limit: int = 10
     max_batch: int = 1000
     index_check_seconds: float = 5.0
+    batch_workers: int = 0  # processes screening an upload's rows; 0: one per CPU core
 
 
 @dataclass(frozen=True)
 class ApiSettings:
     rate_limit_per_minute: int = 600  # per API key and process; 0 turns the limit off
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    retention_years: int = 10  # the OFAC record-keeping rule (31 CFR 501.601, since 2025)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ class Settings:
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     watchlists: WatchlistsSettings = field(default_factory=WatchlistsSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -313,6 +320,10 @@ def _validate(s: Settings, problems: list[str]) -> None:
         problems.append("api.rate_limit_per_minute: must not be negative (0 turns it off)")
     if sc.index_check_seconds <= 0:
         problems.append("screening.index_check_seconds: must be positive")
+    if sc.batch_workers < 0:
+        problems.append("screening.batch_workers: must not be negative (0: one per CPU core)")
+    if s.audit.retention_years < 1:
+        problems.append(f"audit.retention_years: must be at least 1, got {s.audit.retention_years}")
     wl = s.watchlists
     if wl.timeout_seconds <= 0 or wl.max_download_mb <= 0 or wl.attempts < 1 or wl.backoff_seconds < 0:
         problems.append(

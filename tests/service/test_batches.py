@@ -189,3 +189,31 @@ def test_officer_pages_upload_map_and_download(loaded: Flask) -> None:
     bad = client.post("/batches/new", data={"file": (io.BytesIO(b"garbage"), "x.xlsx"), "csrf_token": token})
     assert bad.status_code == 400 and 'role="alert"' in bad.get_data(as_text=True)
     assert client.get("/batches/template.xlsx").status_code == 200
+
+
+def test_a_large_batch_screened_on_forked_workers_matches_in_process_screening(
+    loaded: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["Al Qaida", "Orion Textiles", "Taliban", "Acme Stationery Supplies Ltd", "Al-Qa'ida in Iraq"]
+    rows = [("Vendor no.", "Supplier name")] + [(f"V-{i}", names[i % 5]) for i in range(47)]
+    monkeypatch.setattr(batches, "CHUNK_ROWS", 10)  # 5 chunks, so the job forks its workers
+    assert batches.get_settings(loaded).screening.batch_workers == 0  # one per core
+    with session_scope(loaded) as s:
+        batch_id = batches.create_batch(s, content=xlsx(rows), filename="many.xlsx", created_by="t").id
+    assert process_batch(loaded, batch_id, "worker-a") == "done"
+    index = batches.get_index_holder(loaded).get()
+    settings = batches.get_settings(loaded).screening
+    with session_scope(loaded) as s:
+        stored = {r.row_number: r for r in s.scalars(select(BatchRow).where(BatchRow.batch_id == batch_id))}
+        upload = batches.read_upload(xlsx(rows), "many.xlsx")
+        expected = {
+            r.row: batches.screen_supplier(index, r.supplier, settings)
+            for r in batches.apply_mapping(upload, upload.mapping)
+        }
+        assert sorted(stored) == sorted(expected) == list(range(2, 49))
+        for number, matches in expected.items():
+            got = stored[number].result["matches"]
+            assert [(m["source"], m["entry_id"], m["score"]) for m in got] == [
+                (m["source"], m["entry_id"], m["score"]) for m in matches
+            ], number
+        assert sum(1 for r in stored.values() if r.status == "alert") >= 18
