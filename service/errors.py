@@ -55,6 +55,13 @@ class NotFoundError(ServiceError):
     code = "not_found"
 
 
+class ConflictError(ServiceError):
+    """The request is valid but not in the record's current state (e.g. a finding's status)."""
+
+    status = 409
+    code = "conflict"
+
+
 class PayloadTooLargeError(ServiceError):
     status = 413
     code = "payload_too_large"

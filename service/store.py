@@ -76,7 +76,9 @@ def store_snapshot(
 ) -> ListVersion | None:
     """Write `snapshot` as the new current version of its source.
 
-    Returns None (and writes nothing) when the checksum equals the current version's.
+    Findings on entries the new version removed are closed as delisted (or flagged when
+    confirmed) in the same transaction. Returns None (and writes nothing) when the checksum
+    equals the current version's.
     Raises `ShrinkError` when the entry count fell by more than `max_shrink` (a fraction).
     """
     current = get_current_version(session, snapshot.source)
@@ -105,6 +107,10 @@ def store_snapshot(
     _insert_entries(session, version.id, snapshot.entries, new_hashes, payloads)
     _insert_changes(session, version.id, diff)
     _make_current(session, version)
+    # Imported here: service.findings reaches the engine (via errors), which imports this module.
+    from service.findings import apply_delisting
+
+    apply_delisting(session, version, diff.removed)  # open findings on removed entries close
     return version
 
 

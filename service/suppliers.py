@@ -3,13 +3,16 @@
 A finding is about (supplier, source, entry id) and is idempotent: screening the same
 supplier again updates it. A dismissed finding stays dismissed unless the list entry's content
 or the supplier's screened fields changed since it was decided; then it reopens as `changed`
-with what changed recorded. Confirmed findings are never silently closed.
+with what changed recorded field by field. A delisted finding whose entry is listed again
+reopens the same way. Confirmed findings are never silently closed or reopened. Decisions
+themselves are `service.findings`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -17,24 +20,68 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from service.changes import diff_entry, diff_supplier
+from service.findings import finding_json, record_system_event
 from service.models import Finding, ListEntryRow, ListVersion, Supplier, utcnow
 from service.schemas import SupplierInput
 
-REOPENABLE = frozenset({"dismissed"})
+log = logging.getLogger(__name__)
+REOPENABLE = frozenset({"dismissed", "delisted"})  # a delisted finding matched again: relisted
+_REOPEN_REASONS = {
+    "listed again": "the entry is on the list again",
+    "list entry": "the list entry changed",
+    "supplier's screened fields": "the supplier's screened fields changed",
+}
+
+
+def _screened(
+    name: str,
+    other_names: Sequence[str],
+    kind: str,
+    country: str | None,
+    registration_numbers: Sequence[str],
+    tax_id: str | None,
+    owners: Sequence[str],
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "other_names": sorted(other_names),
+        "kind": kind,
+        "country": country,
+        "registration_numbers": sorted(registration_numbers),
+        "tax_id": tax_id,
+        "owners": sorted(owners),
+    }
 
 
 def supplier_hash(supplier: SupplierInput) -> str:
     """Hash of the fields screening reads: a change reopens dismissed findings."""
-    screened = {
-        "name": supplier.name,
-        "other_names": sorted(supplier.all_other_names),
-        "kind": supplier.kind,
-        "country": supplier.country,
-        "registration_numbers": sorted(supplier.registration_numbers),
-        "tax_id": supplier.tax_id,
-        "owners": sorted(o.name for o in supplier.owners),
-    }
+    screened = _screened(
+        supplier.name,
+        supplier.all_other_names,
+        supplier.kind,
+        supplier.country,
+        supplier.registration_numbers,
+        supplier.tax_id,
+        [o.name for o in supplier.owners],
+    )
     return hashlib.sha256(json.dumps(screened, sort_keys=True).encode()).hexdigest()
+
+
+def screened_fields(row: Supplier) -> dict[str, Any]:
+    """The registered supplier's screened fields (what `supplier_hash` covers), for diffs."""
+    names = list(row.other_names.get("names", []))
+    original = row.other_names.get("original_script_name")
+    details = row.details or {}
+    return _screened(
+        row.name,
+        list(dict.fromkeys(names + ([original] if original else []))),
+        row.kind,
+        row.country,
+        details.get("registration_numbers", []),
+        details.get("tax_id"),
+        [o["name"] for o in details.get("owners", [])],
+    )
 
 
 def get_supplier(session: Session, ref: str) -> Supplier | None:
@@ -91,15 +138,21 @@ def record_findings(
     findings = []
     for match in matches:
         finding = _record_finding(session, supplier, match, screening_id, algorithm)
-        match["finding_id"] = finding.id
-        findings.append(finding)
+        if finding is not None:
+            match["finding_id"] = finding.id
+            findings.append(finding)
     return findings
 
 
 def _record_finding(
     session: Session, supplier: Supplier, match: dict[str, Any], screening_id: str, algorithm: str
-) -> Finding:
-    version_id, entry_hash, entry_data = _current_entry(session, match["source"], match["entry_id"])
+) -> Finding | None:
+    current = _current_entry(session, match["source"], match["entry_id"])
+    if current is None:
+        # The index still held a version that a refresh just replaced without this entry.
+        log.info("%s %s left the list while screening; no finding", match["source"], match["entry_id"])
+        return None
+    version_id, entry_hash, entry_data = current
     finding = session.scalar(
         select(Finding).where(
             Finding.supplier_id == supplier.id,
@@ -108,74 +161,84 @@ def _record_finding(
         )
     )
     now = utcnow()
-    reopened = (finding.explanation or {}).get("reopened") if finding is not None else None
+    event: tuple[str, str | None, dict[str, Any]] | None = None
+    kept = (
+        {k: v for k, v in (finding.explanation or {}).items() if k in ("reopened", "changes")}
+        if finding
+        else {}
+    )
     if finding is None:
         finding = Finding(
             supplier_id=supplier.id,
+            supplier=supplier,
             source=match["source"],
             entry_id=match["entry_id"],
             status="new",
             entry_hash=entry_hash,
             entry_snapshot=entry_data,
             supplier_hash=supplier.screened_hash,
+            supplier_snapshot=screened_fields(supplier),
             created_at=now,
         )
+        event = ("created", None, {"screening_id": screening_id, "score": match["score"]})
     elif finding.status in REOPENABLE and (
-        finding.entry_hash != entry_hash or finding.supplier_hash != supplier.screened_hash
+        finding.status == "delisted"
+        or finding.entry_hash != entry_hash
+        or finding.supplier_hash != supplier.screened_hash
     ):
-        reopened = _what_changed(finding, entry_hash, supplier)
+        kept = _what_changed(finding, entry_hash, entry_data, supplier)
+        event = ("reopened", finding.status, {"screening_id": screening_id, **kept})
         finding.status = "changed"
         finding.entry_hash, finding.entry_snapshot = entry_hash, entry_data
         finding.supplier_hash = supplier.screened_hash
+        finding.supplier_snapshot = screened_fields(supplier)
     finding.score = match["score"]
     finding.list_version_id = version_id
-    # Why a dismissed finding reopened stays with it through later screenings.
-    finding.explanation = {**match["explanation"], **({"reopened": reopened} if reopened else {})}
+    # Why a finding reopened stays with it through later screenings.
+    names = {k: match[k] for k in ("matched_name", "query_name", "matched_via") if match.get(k)}
+    finding.explanation = {**match["explanation"], **names, **kept}
     finding.algorithm = algorithm
     finding.screening_id = screening_id
     finding.updated_at = now
     session.add(finding)
     session.flush()
+    if event is not None:
+        action, before, details = event
+        reopened = action == "reopened"
+        reason = (
+            f"reopened: {'; '.join(_REOPEN_REASONS[r] for r in details['reopened'])}" if reopened else None
+        )
+        record_system_event(session, finding, action, before, details, reason=reason, audit=reopened)
     return finding
 
 
-def _what_changed(finding: Finding, entry_hash: str, supplier: Supplier) -> list[str]:
-    changed = []
+def _what_changed(
+    finding: Finding, entry_hash: str, entry_data: dict[str, Any], supplier: Supplier
+) -> dict[str, Any]:
+    """`reopened`: which side changed; `changes`: field by field, what (names added, ...)."""
+    reopened, changes = [], {}
+    if finding.status == "delisted":
+        reopened.append("listed again")
     if finding.entry_hash != entry_hash:
-        changed.append("list entry")
+        reopened.append("list entry")
+        changes["entry"] = diff_entry(finding.entry_snapshot, entry_data) or {
+            "content": "changed (order or formatting only)"
+        }
     if finding.supplier_hash != supplier.screened_hash:
-        changed.append("supplier's screened fields")
-    return changed
+        reopened.append("supplier's screened fields")
+        changes["supplier"] = diff_supplier(finding.supplier_snapshot, screened_fields(supplier))
+    return {"reopened": reopened, "changes": changes}
 
 
-def _current_entry(session: Session, source: str, entry_id: str) -> tuple[int, str, dict[str, Any]]:
+def _current_entry(session: Session, source: str, entry_id: str) -> tuple[int, str, dict[str, Any]] | None:
     row = session.execute(
         select(ListEntryRow.list_version_id, ListEntryRow.content_hash, ListEntryRow.data)
         .join(ListVersion)
         .where(
             ListVersion.is_current.is_(True), ListEntryRow.source == source, ListEntryRow.entry_id == entry_id
         )
-    ).one()
-    return row[0], row[1], row[2]
-
-
-def finding_json(finding: Finding) -> dict[str, Any]:
-    """One finding as the API shows it."""
-    return {
-        "id": finding.id,
-        "supplier_ref": finding.supplier.ref,
-        "source": finding.source,
-        "entry_id": finding.entry_id,
-        "listed_name": (finding.entry_snapshot or {}).get("names", [{}])[0].get("value"),
-        "status": finding.status,
-        "score": finding.score,
-        "algorithm": finding.algorithm,
-        "list_version_id": finding.list_version_id,
-        "screening_id": finding.screening_id,
-        "created_at": finding.created_at.isoformat(),
-        "updated_at": finding.updated_at.isoformat(),
-        "explanation": finding.explanation,
-    }
+    ).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 def supplier_json(row: Supplier, *, with_findings: bool = False) -> dict[str, Any]:
