@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -27,6 +28,12 @@ from service.models import User, utcnow
 MAX_FAILED_LOGINS = 5
 LOCKOUT_TIME = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
+MIN_DISTINCT_CHARACTERS = 6
+# Passwords made of one of these words plus digits or symbols are the first ones guessed.
+COMMON_WORDS = frozenset(
+    {"password", "passwort", "motdepasse", "qwerty", "qwertyuiop", "azerty", "letmein", "welcome",
+     "admin", "administrator", "changeme", "iloveyou", "secret", "abc", "abcdef", "abcdefgh"}
+)  # fmt: skip
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -34,13 +41,30 @@ class LoginError(Exception):
     """Wrong e-mail or password, or a locked or inactive account (message safe to show)."""
 
 
+class UserAdminError(ValueError):
+    """A change to a user that is not allowed (message safe to show)."""
+
+
+def check_password(password: str, email: str = "") -> None:
+    """ValueError saying why `password` is too weak: too short, too uniform, or guessable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        raise ValueError(f"the password must use at least {MIN_DISTINCT_CHARACTERS} different characters")
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    if not letters or letters in COMMON_WORDS:
+        raise ValueError("the password is too easy to guess: use a few unrelated words")
+    name = email.split("@", 1)[0].lower()
+    if len(name) >= 3 and name in password.lower():
+        raise ValueError("the password must not contain the e-mail address")
+
+
 def create_user(session: Session, email: str, password: str, role: str) -> User:
-    """Add a user; ValueError for a bad role, a short password or a taken e-mail."""
+    """Add a user; ValueError for a bad role, a weak password or a taken e-mail."""
     email = email.strip().lower()
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, email)
     if "@" not in email:
         raise ValueError(f"not an e-mail address: {email!r}")
     if session.scalar(select(User).where(User.email == email)) is not None:
@@ -49,6 +73,37 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def change_role(session: Session, user: User, role: str) -> str:
+    """Give `user` another role; returns the old one."""
+    if role not in ROLES:
+        raise UserAdminError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if user.role == "admin" and role != "admin":
+        _keep_an_admin(session, user)
+    old, user.role = user.role, role
+    return old
+
+
+def set_active(session: Session, admin: User, user: User, active: bool) -> None:
+    """Deactivate (signed out at once, cannot sign in) or reactivate `user`."""
+    if not active and user.id == admin.id:
+        raise UserAdminError("you cannot deactivate yourself; ask another admin")
+    if not active and user.role == "admin":
+        _keep_an_admin(session, user)
+    user.active = active
+
+
+def unlock_user(user: User) -> None:
+    """Lift a lockout after failed sign-ins."""
+    user.locked_until, user.failed_logins = None, 0
+
+
+def _keep_an_admin(session: Session, leaving: User) -> None:
+    """Refuse to take away the last active admin (rows locked: two admins cannot race)."""
+    stmt = select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+    if not set(session.scalars(stmt)) - {leaving.id}:
+        raise UserAdminError(f"{leaving.email} is the last active admin; make another user admin first")
 
 
 def authenticate_user(session: Session, email: str, password: str) -> User:
