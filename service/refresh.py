@@ -25,6 +25,7 @@ from service.audit import record_event
 from service.config import SourceSettings, WatchlistsSettings
 from service.db import session_scope
 from service.models import SourceStatus, utcnow
+from service.notify import notify_refresh_failed
 from service.store import ShrinkError, get_current_version, record_failure, store_snapshot
 from watchlists import WatchlistError
 from watchlists.fetch import Downloaded, FetchPolicy, NotModified, fetch
@@ -111,6 +112,8 @@ def _refresh_locked(
                 subject=spec.id,
                 details={"outcome": "failed", "error": str(exc)},
             )
+            # In the failure's own transaction: recorded failed means notified.
+            notify_refresh_failed(session, get_settings(app).notifications, spec.id, str(exc))
         return RefreshResult(spec.id, "failed", message=str(exc))
     if number is None:
         return RefreshResult(spec.id, "unchanged", message="same file as the current version")
