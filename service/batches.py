@@ -13,10 +13,7 @@ without one are bidders, not yet suppliers: they are reported, not registered.
 
 from __future__ import annotations
 
-import gc
 import logging
-import multiprocessing
-import os
 import threading
 import time
 import uuid
@@ -35,8 +32,8 @@ from service.config import ScreeningSettings
 from service.db import session_scope
 from service.engine import LoadedIndex, get_index_holder
 from service.models import Batch, BatchRow, Screening, utcnow
-from service.schemas import SupplierInput
-from service.screenings import lists_used, screen_supplier
+from service.parallel import screen_chunks
+from service.screenings import lists_used
 from service.spreadsheets import (
     ListUsed,
     ReportSummary,
@@ -179,49 +176,16 @@ def _run(app: Flask, batch_id: str, worker: str) -> None:
 
 
 Outcomes = list[tuple[RowResult, list[dict[str, Any]]]]
-# What a forked screening process reads: the index and settings of the batch being run.
-_FORKED: tuple[LoadedIndex, ScreeningSettings] | None = None
 
 
 def _screened_chunks(
     index: LoadedIndex, settings: ScreeningSettings, rows: list[RowResult]
 ) -> Iterator[Outcomes]:
-    """Each chunk of rows with its alerts, in order; screened on several processes when large.
-
-    Screening is pure CPU work on the in-memory index, so the job forks worker processes that
-    share the parent's index (copy-on-write) and only screen; this process keeps storing each
-    chunk while the workers go on with the next ones. A batch of one chunk stays in process.
-    """
+    """Each chunk of rows with its alerts, in order (on forked workers when there are several)."""
     chunks = [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
-    workers = min(settings.batch_workers or os.cpu_count() or 1, len(chunks))
-    if workers <= 1:
-        for chunk in chunks:
-            yield list(zip(chunk, _screen_chunk(index, settings, chunk), strict=True))
-        return
-    global _FORKED
-    _FORKED = (index, settings)
-    gc.freeze()  # keep the collector from touching (and so copying) the shared index's pages
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap(_screen_forked, [[r.supplier for r in chunk] for chunk in chunks])
-            for chunk, matches in zip(chunks, results, strict=True):
-                yield list(zip(chunk, matches, strict=True))
-    finally:
-        _FORKED = None
-        gc.unfreeze()
-
-
-def _screen_chunk(
-    index: LoadedIndex, settings: ScreeningSettings, chunk: list[RowResult]
-) -> list[list[dict[str, Any]]]:
-    return [screen_supplier(index, r.supplier, settings) if r.supplier else [] for r in chunk]
-
-
-def _screen_forked(suppliers: list[SupplierInput | None]) -> list[list[dict[str, Any]]]:
-    """In a forked worker: screen one chunk's suppliers against the parent's index."""
-    assert _FORKED is not None, "only called in a worker forked by _screened_chunks"
-    index, settings = _FORKED
-    return [screen_supplier(index, supplier, settings) if supplier else [] for supplier in suppliers]
+    suppliers = [[r.supplier for r in chunk] for chunk in chunks]
+    for chunk, alerts in zip(chunks, screen_chunks(index, settings, suppliers), strict=True):
+        yield list(zip(chunk, alerts, strict=True))
 
 
 def _screening_for(session: Session, batch: Batch, index: LoadedIndex, threshold: float) -> str:

@@ -95,6 +95,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 def _close(app: Flask) -> None:
     """Stop the app's background threads, then its connections."""
     app.extensions["screening.batches"].stop()
+    app.extensions["screening.scheduler"].stop()
     get_db(app).engine.dispose()
 
 

@@ -45,6 +45,7 @@ def server_env(database_url: str, tmp_path: Path) -> dict[str, str]:
         "SCREENING_DATABASE__URL": database_url,
         "SCREENING_APP__INSTANCE_DIR": str(tmp_path / "instance"),
         "PYTHONPATH": str(ROOT),
+        "SCREENING_SCHEDULER__EMBEDDED": "false",  # no scheduled refreshes (network) in tests
     }
 
 

@@ -1,0 +1,63 @@
+"""Screening many suppliers on several processes that share this process's index.
+
+Screening is pure CPU work on the in-memory index, so large jobs (upload batches, sweeps)
+fork worker processes that inherit the built index copy-on-write and only screen: they touch
+neither the database nor the app. The caller keeps storing each chunk's results, in order,
+while the workers go on with the next chunks. One chunk, or one worker, stays in process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from service.config import ScreeningSettings
+from service.engine import LoadedIndex
+from service.schemas import SupplierInput
+from service.screenings import screen_supplier
+
+Alerts = list[dict[str, Any]]
+# What a forked worker reads: the index and settings of the job that forked it.
+_FORKED: tuple[LoadedIndex, ScreeningSettings] | None = None
+
+
+# Below this many listed entries a screening costs a fraction of a millisecond (a delta sweep's
+# index of changed entries), and forking workers costs more than it saves.
+PARALLEL_MIN_ENTRIES = 5_000
+
+
+def worker_count(index: LoadedIndex, settings: ScreeningSettings, chunks: int) -> int:
+    """Processes worth forking for `chunks` chunks (`screening.batch_workers`, 0: per core)."""
+    if len(index.entries) < PARALLEL_MIN_ENTRIES:
+        return 1
+    return max(1, min(settings.batch_workers or os.cpu_count() or 1, chunks))
+
+
+def screen_chunks(
+    index: LoadedIndex, settings: ScreeningSettings, chunks: Sequence[Sequence[SupplierInput | None]]
+) -> Iterator[list[Alerts]]:
+    """The alerts of every supplier of each chunk (None: a row with nothing to screen), in order."""
+    workers = worker_count(index, settings, len(chunks))
+    if workers <= 1:
+        for chunk in chunks:
+            yield [screen_supplier(index, s, settings) if s else [] for s in chunk]
+        return
+    global _FORKED
+    _FORKED = (index, settings)
+    gc.freeze()  # keep the collector from touching (and so copying) the shared index's pages
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_screen_forked, [list(chunk) for chunk in chunks])
+    finally:
+        _FORKED = None
+        gc.unfreeze()
+
+
+def _screen_forked(suppliers: list[SupplierInput | None]) -> list[Alerts]:
+    """In a forked worker: screen one chunk against the parent's index."""
+    assert _FORKED is not None, "only called in a worker forked by screen_chunks"
+    index, settings = _FORKED
+    return [screen_supplier(index, supplier, settings) if supplier else [] for supplier in suppliers]
