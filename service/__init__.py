@@ -36,25 +36,54 @@ def create_app(settings: Settings | None = None) -> Flask:
     logs.init_app(app, settings.app)
     db.init_app(app, settings.database)
 
-    from service import batches, cli, engine, errors, users
+    from service import audit, batches, cli, engine, errors, scheduler, users
     from service.auth import audit_api_call
     from service.views import admin, api, auth, batch_api, health, lists, pages, suppliers
+    from service.views import audit as audit_views
     from service.views import batches as batch_pages
+    from service.views import findings as finding_api
+    from service.views import jobs as job_views
+    from service.views import review as review_pages
 
     errors.register_error_handlers(app)
     engine.init_app(app, settings.screening)
     app.extensions["screening.ratelimit"] = RateLimiter(settings.api.rate_limit_per_minute)
     app.extensions["screening.batches"] = batches.BatchRunner(app)
+    scheduler.init_app(app)
     if settings.app.env != "testing":
         # A serving process resumes batches a restart interrupted (CLI commands never serve).
         app.before_request(functools.partial(batches.start_runner, app))
+        if settings.scheduler.embedded:
+            # The scheduler runs in every serving process; its lease lets one of them act.
+            app.before_request(functools.partial(_start_scheduler, app))
+            if _serving_from_cli():
+                _start_scheduler(app)  # `flask run` (make run): from start-up, not the first request
     cli.init_app(app)
     app.before_request(users.check_csrf)
     app.after_request(audit_api_call)
     app.jinja_env.globals.update(csrf_token=users.csrf_token, current_user=users.current_user)
     for module in (health, api, lists, suppliers, batch_api, batch_pages, auth, admin, pages):
         app.register_blueprint(module.bp)
+    app.register_blueprint(finding_api.bp)
+    app.register_blueprint(review_pages.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(job_views.bp)
+    audit.record_config_at_start(app, settings)  # skipped until the database is migrated
     return app
+
+
+def _start_scheduler(app: Flask) -> None:
+    from service.scheduler import get_scheduler
+
+    get_scheduler(app).start()
+
+
+def _serving_from_cli() -> bool:
+    """True inside `flask run`, whose app loads within the click command named "run"."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name == "run"
 
 
 def get_settings(app: Flask | None = None) -> Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -14,7 +14,17 @@ from sqlalchemy import func, select
 
 from screening import Matcher
 from service import get_settings
-from service.audit import record_event, verify_chain
+from service.audit import (
+    ChainProblem,
+    prunable_events,
+    prune_events,
+    record_event,
+    retention_cutoff,
+    verify_chain,
+    verify_exported,
+)
+from service.audit_export import FORMATS as EXPORT_FORMATS
+from service.audit_export import FilterError, export_chunks, parse_filter
 from service.auth import create_api_key, revoke_api_key
 from service.batches import build_report, create_batch, process_batch
 from service.comparisons import RecordError, compare_lines, read_jsonl, screen_lines
@@ -39,6 +49,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(compare_file_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    from service.cli_jobs import jobs_cli, scheduler_command, sweep_cli
+
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(sweep_cli)
+    app.cli.add_command(scheduler_command)
 
 
 @click.group("lists", help="Watchlist sources and versions.")
@@ -313,14 +328,80 @@ def audit_cli() -> None:
 
 
 @audit_cli.command("verify")
+@click.option("--file", "exported", type=click.File("r", encoding="utf-8"), default=None,
+              help="Check a JSON export ('audit export') instead of the database.")  # fmt: skip
 @with_appcontext
-def audit_verify_command() -> None:
+def audit_verify_command(exported: IO[str] | None) -> None:
     """Recompute the hash chain; exit 1 naming every event that was edited, inserted or deleted."""
-    with session_scope() as session:
-        problems = list(verify_chain(session))
-        count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    if exported is not None:
+        problems, count = _verify_export_file(exported)
+    else:
+        with session_scope() as session:
+            problems = list(verify_chain(session))
+            count = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     for problem in problems:
         click.echo(f"event {problem.event_id}: {problem.message}", err=True)
     if problems:
         raise click.ClickException(f"the audit trail was tampered with ({len(problems)} problem(s))")
     click.echo(f"audit trail intact: {count} events")
+
+
+def _verify_export_file(exported: IO[str]) -> tuple[list[ChainProblem], int]:
+    try:
+        document = json.load(exported)
+        events, filters = document["events"], document.get("filters") or {}
+    except (ValueError, KeyError, TypeError):
+        raise click.ClickException(f"{exported.name}: not a JSON export of the audit trail") from None
+    contiguous = not any(filters.get(k) for k in ("supplier", "actor", "action"))
+    return list(verify_exported(events, contiguous=contiguous)), len(events)
+
+
+@audit_cli.command("export")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (UTC), inclusive.")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day (UTC), inclusive.")
+@click.option("--supplier", help="Only events about this supplier ref (screenings, findings, ...).")
+@click.option("--actor", help="Only events by this actor, e.g. user:someone@example.org.")
+@click.option("--action", help="Only this action, or a prefix ending in * (finding.*).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="Default: from the output's suffix, else json.")  # fmt: skip
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: stdout).")  # fmt: skip
+@with_appcontext
+def audit_export_command(fmt: str | None, output: Path | None, **args: str | None) -> None:
+    """Write the events a filter selects, in id order, as CSV or JSON (with their hashes)."""
+    try:
+        flt = parse_filter({"from": args["start"] or "", "to": args["end"] or "",
+                            **{k: args[k] or "" for k in ("supplier", "actor", "action")}})  # fmt: skip
+    except FilterError as exc:
+        raise click.UsageError(str(exc)) from None
+    fmt = fmt or ("csv" if output and output.suffix.lower() == ".csv" else "json")
+    with session_scope() as session, click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+        count = 0
+        for chunk in export_chunks(session, flt, fmt):
+            out.write(chunk)
+            count += 1
+    lines = count - (1 if fmt == "csv" else 2)  # the header row; the JSON head and tail
+    click.echo(f"exported {lines} events{f' to {output}' if output else ''}", err=True)
+
+
+@audit_cli.command("prune")
+@click.option("--before", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Remove events before this day (UTC); default: the retention cutoff.")  # fmt: skip
+@click.option("--apply", "apply_", is_flag=True, help="Delete them; without it, only say what would go.")
+@with_appcontext
+def audit_prune_command(before: datetime | None, apply_: bool) -> None:
+    """Remove events older than the retention period (audit.retention_years), keeping the chain
+    verifiable; a dry run unless --apply."""
+    years = get_settings().audit.retention_years
+    cutoff = retention_cutoff(years)
+    when = before.replace(tzinfo=UTC) if before else cutoff
+    if when > cutoff:
+        raise click.UsageError(f"events are kept {years} years: --before may not be after {cutoff.date()}")
+    with session_scope() as session:
+        if not apply_:
+            count, last = prunable_events(session, when)
+            upto = f" (events up to #{last.id})" if last else ""
+            click.echo(f"would prune {count} events recorded before {when.date()}{upto}; --apply to do it")
+            return
+        count = prune_events(session, when, retention_years=years, actor="cli")
+    click.echo(f"pruned {count} events recorded before {when.date()}; the chain verifies from the checkpoint")

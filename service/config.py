@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
@@ -27,9 +28,14 @@ ENV_PREFIX = "SCREENING_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
 # Dotted paths that may only come from the environment.
-SECRET_KEYS = frozenset({"app.secret_key", "database.password"})
+SECRET_KEYS = frozenset(
+    {"app.secret_key", "database.password", "notifications.webhook_secret", "notifications.smtp_password"}
+)
+# Shorter names accepted for a secret besides SCREENING_<SECTION>__<KEY>.
+SECRET_ALIASES = {"SCREENING_WEBHOOK_SECRET": "notifications.webhook_secret"}
 ROLES = ("officer", "reviewer", "approver", "admin")
 SOURCE_ID = re.compile(r"^(custom:)?[a-z][a-z0-9_]*$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$|^[^@\s<>]+@localhost$")
 _INVALID: Any = object()  # a value that failed conversion; its field keeps the default
 
 
@@ -82,8 +88,49 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class SchedulerSettings:
+    """Scheduled jobs (cron expressions in UTC); list refreshes use each source's `refresh`."""
+
+    embedded: bool = True  # run inside the web process (make run); production: `flask scheduler`
+    lease_seconds: float = 60.0  # a scheduler that stops renewing loses the lease after this
+    misfire_grace_seconds: float = 6 * 3600  # a run missed by less than this runs once at start
+    sweep: str = "30 2 * * *"  # nightly delta sweep, after the night's refreshes
+    full_sweep: str = "0 4 * * 0"  # weekly full sweep
+    outbox: str = "* * * * *"  # notifications and referral deliveries
+    retention: str = "15 3 * * *"  # audit events older than audit.retention_years are pruned
+
+
+@dataclass(frozen=True)
 class AuditSettings:
     retention_years: int = 10  # the OFAC record-keeping rule (31 CFR 501.601, since 2025)
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """Where new alerts, changed findings and refresh failures are sent (service.notify)."""
+
+    webhook_url: str | None = None
+    webhook_secret: str | None = None  # secret: SCREENING_NOTIFICATIONS__WEBHOOK_SECRET
+    email_to: tuple[str, ...] = ()
+    email_from: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: str | None = None  # secret: SCREENING_NOTIFICATIONS__SMTP_PASSWORD
+    base_url: str | None = None  # prefixed to links in messages (https://screening.example.org)
+    digest: bool = False  # batch new alerts and changed findings into one message a day
+    digest_hour: int = 7  # UTC hour from which the day's digest is built
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0  # doubles each attempt, with jitter
+    timeout_seconds: float = 10.0
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The configured channels: `webhook` (URL and secret set), `email` (recipients, sender, host)."""
+        webhook = ("webhook",) if self.webhook_url and self.webhook_secret else ()
+        email = ("email",) if self.email_to and self.email_from and self.smtp_host else ()
+        return webhook + email
 
 
 @dataclass(frozen=True)
@@ -146,6 +193,8 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watchlists: WatchlistsSettings = field(default_factory=WatchlistsSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -155,6 +204,7 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     raw = _read_yaml(Path(path or environ.get("SCREENING_CONFIG") or DEFAULT_CONFIG_PATH), problems)
     _reject_file_secrets(raw, problems)
     _overlay_env(raw, environ, problems)
+    _overlay_aliases(raw, environ, problems)
     sources = raw.get("watchlists", {}).get("sources") if isinstance(raw.get("watchlists"), dict) else None
     if isinstance(sources, dict):
         raw["watchlists"]["sources"] = [
@@ -214,6 +264,19 @@ def _overlay_env(raw: dict[str, Any], environ: Mapping[str, str], problems: list
             target = child
         else:
             target[parts[-1]] = _parse_scalar(environ[name])
+
+
+def _overlay_aliases(raw: dict[str, Any], environ: Mapping[str, str], problems: list[str]) -> None:
+    for name, dotted in sorted(SECRET_ALIASES.items()):
+        if not environ.get(name):
+            continue
+        section, key = dotted.split(".")
+        target = raw.setdefault(section, {})
+        if not isinstance(target, dict):
+            continue  # reported as a type problem by _build
+        if target.get(key) not in (None, "", environ[name]):
+            problems.append(f"{dotted}: {name} and {ENV_PREFIX}{section.upper()}__{key.upper()} differ")
+        target[key] = environ[name]
 
 
 def _parse_scalar(text: str) -> Any:
@@ -322,6 +385,7 @@ def _validate(s: Settings, problems: list[str]) -> None:
         problems.append("screening.index_check_seconds: must be positive")
     if sc.batch_workers < 0:
         problems.append("screening.batch_workers: must not be negative (0: one per CPU core)")
+    _validate_scheduler(s.scheduler, problems)
     if s.audit.retention_years < 1:
         problems.append(f"audit.retention_years: must be at least 1, got {s.audit.retention_years}")
     wl = s.watchlists
@@ -331,6 +395,43 @@ def _validate(s: Settings, problems: list[str]) -> None:
         )
     for src in wl.sources:
         _validate_source(src, problems)
+    _validate_notifications(s.notifications, problems)
+
+
+def _validate_notifications(n: NotificationSettings, problems: list[str]) -> None:
+    if n.webhook_url is not None:
+        url = urlsplit(n.webhook_url)
+        local = url.scheme == "http" and url.hostname in ("localhost", "127.0.0.1", "::1")
+        if not (url.scheme == "https" or local) or not url.hostname:
+            problems.append(
+                f"notifications.webhook_url: must be https:// (http only to localhost), got {n.webhook_url!r}"
+            )
+        if not n.webhook_secret:
+            problems.append(
+                "notifications.webhook_secret: required with a webhook_url "
+                "(set SCREENING_NOTIFICATIONS__WEBHOOK_SECRET)"
+            )
+    for address in (*n.email_to, *([n.email_from] if n.email_from else [])):
+        if not EMAIL.match(address):
+            problems.append(f"notifications: not an e-mail address: {address!r}")
+    if n.email_to and not (n.email_from and n.smtp_host):
+        problems.append("notifications: email_to needs email_from and smtp_host")
+    if n.smtp_user and not n.smtp_password:
+        problems.append(
+            "notifications.smtp_password: required with smtp_user "
+            "(set SCREENING_NOTIFICATIONS__SMTP_PASSWORD)"
+        )
+    if not 0 < n.smtp_port < 65536:
+        problems.append(f"notifications.smtp_port: must be a port number, got {n.smtp_port}")
+    if n.base_url is not None and not n.base_url.startswith(("https://", "http://")):
+        problems.append(f"notifications.base_url: must be an http(s) URL, got {n.base_url!r}")
+    if not 0 <= n.digest_hour <= 23:
+        problems.append(f"notifications.digest_hour: must be 0..23 (UTC), got {n.digest_hour}")
+    if n.max_attempts < 1 or n.backoff_seconds < 0 or not 0 < n.timeout_seconds <= 120:
+        problems.append(
+            "notifications: max_attempts must be at least 1, backoff_seconds not negative, "
+            "timeout_seconds in (0, 120]"
+        )
 
 
 def _validate_source(src: SourceSettings, problems: list[str]) -> None:
@@ -365,3 +466,16 @@ def _validate_source(src: SourceSettings, problems: list[str]) -> None:
     for part, url in src.files.items():
         if not url.startswith(("https://", "http://")):
             problems.append(f"{base}: the URL of part {part!r} is not http(s): {url!r}")
+
+
+def _validate_scheduler(sch: SchedulerSettings, problems: list[str]) -> None:
+    if sch.lease_seconds < 2:
+        problems.append(f"scheduler.lease_seconds: must be at least 2, got {sch.lease_seconds}")
+    if sch.misfire_grace_seconds < 0:
+        problems.append("scheduler.misfire_grace_seconds: must not be negative")
+    for name in ("sweep", "full_sweep", "outbox", "retention"):
+        expression = getattr(sch, name)
+        try:
+            CronTrigger.from_crontab(expression, timezone="UTC")
+        except ValueError as exc:
+            problems.append(f"scheduler.{name}: must be a 5-field cron expression: {expression!r} ({exc})")

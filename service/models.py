@@ -225,19 +225,71 @@ class Finding(Base):
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
     source: Mapped[str] = mapped_column(String(64))
     entry_id: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(32), default="new")  # see service.findings.STATUSES
     score: Mapped[float] = mapped_column(Float)
     list_version_id: Mapped[int] = mapped_column(ForeignKey("list_version.id"))
     entry_hash: Mapped[str] = mapped_column(String(64))  # the entry's content when matched
     entry_snapshot: Mapped[dict[str, Any]] = mapped_column()  # the entry as it was when matched
     supplier_hash: Mapped[str] = mapped_column(String(64))  # the supplier's screened fields then
+    supplier_snapshot: Mapped[dict[str, Any] | None] = mapped_column()  # those fields, for the diff
     explanation: Mapped[dict[str, Any]] = mapped_column()
     algorithm: Mapped[str] = mapped_column(String(64))
     screening_id: Mapped[str] = mapped_column(String(32))  # the latest screening that raised it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assignee: Mapped[str | None] = mapped_column(String(254))  # user:<email> or apikey:<id>:<name>
+    proposed_by: Mapped[str | None] = mapped_column(String(254))  # who asked for the second decision
+    proposed_action: Mapped[str | None] = mapped_column(String(16))  # confirm | reverse
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # confirmed, then delisted
+    decided_at: Mapped[datetime | None] = mapped_column()  # the last human decision
 
     supplier: Mapped[Supplier] = relationship(back_populates="findings")
+    events: Mapped[list[FindingEvent]] = relationship(back_populates="finding", order_by="FindingEvent.id")
+    attachments: Mapped[list[FindingAttachment]] = relationship(
+        back_populates="finding", order_by="FindingAttachment.id"
+    )
+
+
+class FindingEvent(Base):
+    """One step of a finding's history: append-only, never updated or deleted.
+
+    Every human decision is also an audit event (`service.audit`); this table is the
+    finding's own readable history, and what `reject` reads to restore the earlier status.
+    """
+
+    __tablename__ = "finding_event"
+    __table_args__ = (Index("ix_finding_event_finding", "finding_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name> | system
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    finding: Mapped[Finding] = relationship(back_populates="events")
+
+
+class FindingAttachment(Base):
+    """Evidence attached to a finding: stored in the database, type-checked and size-limited."""
+
+    __tablename__ = "finding_attachment"
+    __table_args__ = (Index("ix_finding_attachment_finding", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised
+    content_type: Mapped[str] = mapped_column(String(100))  # from the content, not the name
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only to download
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    finding: Mapped[Finding] = relationship(back_populates="attachments")
 
 
 class User(Base):
@@ -318,3 +370,87 @@ class AuditHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduled jobs: one row per lease name, renewed by its holder.
+
+    A scheduler acts only while it holds an unexpired lease; another takes over once the
+    holder stops renewing (it died) and `expires_at` passes.
+    """
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))  # host:pid:random
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    renewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class JobRun(Base):
+    """One run of a scheduled (or manually started) job: the run history and its outcome."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_job_started", "job", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | catch-up | manual
+    holder: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SweepRun(Base):
+    """One re-screening of the registry; committed in chunks, so a killed sweep resumes.
+
+    A delta sweep screens the suppliers added or changed since the last finished sweep
+    against every list (phase "suppliers"), then every supplier against the entries added
+    or changed since then (phase "entries"). A full sweep screens every supplier against
+    every list. `cursor` is the last supplier id done in the current phase.
+    """
+
+    __tablename__ = "sweep_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # delta | full
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    since: Mapped[datetime | None] = mapped_column()  # changes after this are swept (delta)
+    until: Mapped[datetime] = mapped_column()  # the watermark the next delta sweep starts from
+    phase: Mapped[str] = mapped_column(String(16), default="suppliers")  # suppliers | entries
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    screening_id: Mapped[str | None] = mapped_column(String(32))
+    list_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    suppliers_screened: Mapped[int] = mapped_column(Integer, default=0)
+    entries_considered: Mapped[int] = mapped_column(Integer, default=0)
+    new_findings: Mapped[int] = mapped_column(Integer, default=0)
+    reopened_findings: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """An outbox message (webhook or e-mail), delivered by the outbox job with retries."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # idempotency key sent to receivers
+    kind: Mapped[str] = mapped_column(String(32))  # new_alert | changed_finding | refresh_failed | digest
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | email
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column()

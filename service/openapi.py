@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.findings import ACTIONS as FINDING_ACTIONS
+from service.findings import STATUSES as FINDING_STATUSES
+
 Schema = dict[str, Any]
 API_VERSION = "1.0.0"
 
@@ -211,18 +214,72 @@ SCHEMAS: dict[str, Schema] = {
         ["id", "supplier_ref", "source", "entry_id", "status", "score", "algorithm", "screening_id"],
         id=INT,
         supplier_ref=STR,
+        supplier_name=STR,
         source=STR,
         entry_id=STR,
         listed_name=NSTR,
-        status=STR,
+        status={"type": "string", "enum": list(FINDING_STATUSES)},
         score=NUM,
+        assignee={**NSTR, "description": "user:<email> or apikey:<id>:<name>"},
+        proposed_by={**NSTR, "description": "who proposed the pending confirmation or reversal"},
+        proposed_action={"type": ["string", "null"], "enum": ["confirm", "reverse", None]},
+        needs_review={**BOOL, "description": "confirmed, then its list entry was delisted"},
         algorithm=STR,
         list_version_id=INT,
         screening_id=STR,
         created_at=STR,
         updated_at=STR,
+        decided_at=NSTR,
         explanation={"type": "object"},
     ),
+    "FindingEvent": _obj(
+        ["id", "at", "actor", "action", "from_status", "to_status", "reason", "details"],
+        id=INT,
+        at=STR,
+        actor=STR,
+        action=STR,
+        from_status=NSTR,
+        to_status=STR,
+        reason=NSTR,
+        details={"type": "object"},
+    ),
+    "Attachment": _obj(
+        ["id", "filename", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"],
+        id=INT,
+        filename=STR,
+        content_type=STR,
+        size=INT,
+        sha256=STR,
+        uploaded_by=STR,
+        uploaded_at=STR,
+    ),
+    "FindingDetail": {
+        "allOf": [
+            _ref("Finding"),
+            _obj(
+                ["supplier", "entry_as_matched", "entry_now", "allowed_actions", "history", "attachments"],
+                supplier=_ref("Supplier"),
+                entry_as_matched={"type": "object", "description": "the list entry when it matched"},
+                entry_now={
+                    "type": ["object", "null"],
+                    "description": "the entry in the current list version; null once delisted",
+                },
+                entry_changes={"type": ["object", "null"], "description": "field by field, since matched"},
+                allowed_actions={"type": "array", "items": {"type": "string", "enum": list(FINDING_ACTIONS)}},
+                history={"type": "array", "items": _ref("FindingEvent")},
+                attachments={"type": "array", "items": _ref("Attachment")},
+            ),
+        ]
+    },
+    "Decision": {
+        **_obj(
+            ["action"],
+            action={"type": "string", "enum": list(FINDING_ACTIONS)},
+            reason={**NSTR, "description": "required to dismiss or comment"},
+            assignee={**NSTR, "description": "an e-mail or apikey:<id>:<name>; '' unassigns"},
+        ),
+        "additionalProperties": False,
+    },
     "Batch": _obj(
         [
             "id",
@@ -279,6 +336,7 @@ ERROR_TEXT = {
     401: "Missing, invalid, revoked or expired API key",
     403: "The key's role may not do this",
     404: "Not found",
+    409: "Not allowed from the record's current state (the message names it)",
     413: "Too many suppliers in one request",
     429: "Rate limit exceeded (see Retry-After)",
     503: "No watchlist is loaded yet",
@@ -318,6 +376,239 @@ SCREEN_BODY: Schema = {
     ]
 }
 SOURCE = _path_param("source", "Source id, e.g. un_sc")
+
+
+AUDIT_EVENT: Schema = _obj(
+    ["id", "created_at", "actor", "action", "subject", "reason", "details", "prev_hash", "hash"],
+    id=INT,
+    created_at={"type": "string", "description": "ISO 8601, UTC, exactly as hashed"},
+    actor={"type": "string", "description": "user:<e-mail>, apikey:<id>:<name>, cli or system"},
+    action=STR,
+    subject=NSTR,
+    reason=NSTR,
+    details={"type": "object"},
+    prev_hash={"type": "string", "description": "SHA-256 of the event before it in the chain"},
+    hash={"type": "string", "description": "SHA-256 of this event's content and prev_hash"},
+)
+
+
+def _audit_events() -> dict[str, Any]:
+    day = {"type": "string", "format": "date", "description": "YYYY-MM-DD (UTC), inclusive"}
+    query = {
+        "from": day,
+        "to": day,
+        "supplier": {"type": "string", "description": "Events about this supplier ref"},
+        "actor": {"type": "string", "description": "Exact actor, e.g. user:someone@example.org"},
+        "action": {"type": "string", "description": "Exact action, or a prefix ending in * (finding.*)"},
+        "format": {"type": "string", "enum": ["json", "csv"], "default": "json"},
+    }
+    export = _obj(
+        ["from", "to", "filters", "as_of_id", "events", "count"],
+        **{"from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]}},
+        filters={"type": "object"},
+        as_of_id=INT,
+        events={"type": "array", "items": AUDIT_EVENT},
+        count=INT,
+    )
+    return _op(
+        "Export audit events (admin): streamed in id order, as JSON or as CSV with a header row",
+        {
+            "200": {
+                "description": "The events; CSV cells that a spreadsheet would read as formulas start with '",
+                "content": {"application/json": {"schema": export}, "text/csv": {}},
+            }
+        },
+        400,
+        403,
+        parameters=[{"name": k, "in": "query", "schema": v} for k, v in query.items()],
+    )
+
+
+FINDING_ID = _path_param("finding_id", "The finding id", "integer")
+FINDING_FILTERS = [
+    {"name": "status", "in": "query", "schema": STR, "description": "Repeat or comma-separate"},
+    {"name": "source", "in": "query", "schema": STR, "description": "Repeat or comma-separate"},
+    {"name": "min_score", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 1}},
+    {"name": "max_score", "in": "query", "schema": {"type": "number", "minimum": 0, "maximum": 1}},
+    {"name": "assignee", "in": "query", "schema": STR, "description": "user:<email>, me or none"},
+    {"name": "supplier", "in": "query", "schema": STR, "description": "The supplier's ref"},
+    *(
+        {"name": n, "in": "query", "schema": STR, "description": "YYYY-MM-DD or ISO datetime (UTC)"}
+        for n in ("created_from", "created_to", "updated_from", "updated_to")
+    ),
+    {"name": "needs_review", "in": "query", "schema": BOOL},
+    {
+        "name": "sort",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["score", "created_at", "updated_at"]},
+    },
+    {"name": "order", "in": "query", "schema": {"type": "string", "enum": ["desc", "asc"]}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+]
+ATTACHMENT_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+
+
+def _finding_paths() -> dict[str, Any]:
+    page = _obj(
+        ["total", "limit", "offset", "findings"],
+        total=INT,
+        limit=INT,
+        offset=INT,
+        findings={"type": "array", "items": _ref("Finding")},
+    )
+    upload = _obj(["file"], file={"type": "string", "contentMediaType": "application/octet-stream"})
+    attach = _op(
+        "Attach evidence: PDF, PNG, JPEG, UTF-8 text or CSV, XLSX or DOCX (checked by content)",
+        {"201": _json(_ref("Attachment"), "Attached")},
+        400,
+        403,
+        404,
+        parameters=[FINDING_ID],
+    )
+    attach["responses"]["413"] = _json(_ref("Error"), "The file is larger than the attachment limit")
+    attach["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
+    return {
+        "/api/v1/findings": {
+            "get": _op(
+                "The review queue: filter, sort, page", {"200": _json(page)}, 400, parameters=FINDING_FILTERS
+            )
+        },
+        "/api/v1/findings/{finding_id}": {
+            "get": _op(
+                "A finding with its supplier, the entry as matched and as now, history and files",
+                {"200": _json(_ref("FindingDetail"))},
+                404,
+                parameters=[FINDING_ID],
+            )
+        },
+        "/api/v1/findings/{finding_id}/decisions": {
+            "post": _op(
+                "Decide: start_review, propose_confirm, approve, reject, dismiss, escalate, reopen, "
+                "comment or assign. 409 names the current status; 403 for the role or self-approval",
+                {"200": _json(_ref("FindingDetail"))},
+                400,
+                403,
+                404,
+                409,
+                body=_ref("Decision"),
+                parameters=[FINDING_ID],
+            )
+        },
+        "/api/v1/findings/{finding_id}/attachments": {"post": attach},
+        "/api/v1/findings/{finding_id}/attachments/{attachment_id}": {
+            "get": {
+                **_op(
+                    "Download an attachment (always as a download, with nosniff)",
+                    {},
+                    404,
+                    parameters=[FINDING_ID, _path_param("attachment_id", "The attachment id", "integer")],
+                ),
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "content": {content_type: {} for content_type in ATTACHMENT_TYPES},
+                    },
+                    **_errors(401, 404, 429),
+                },
+            }
+        },
+    }
+
+
+JOB_RUN: Schema = _obj(
+    [
+        "id",
+        "job",
+        "trigger",
+        "holder",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration_seconds",
+        "details",
+        "error",
+    ],
+    id=INT,
+    job=STR,
+    trigger={"type": "string", "enum": ["schedule", "catch-up", "manual"]},
+    holder={"type": "string", "description": "the scheduler process, cli, or the user or key that asked"},
+    status={"type": "string", "enum": ["running", "success", "failed"]},
+    started_at=STR,
+    finished_at=NSTR,
+    duration_seconds={"type": ["number", "null"]},
+    details={
+        "type": "object",
+        "description": "what the job reported (a sweep's counters, a refresh's outcome)",
+    },
+    error=NSTR,
+)
+SWEEP: Schema = _obj(
+    ["id", "kind", "status", "started_at", "finished_at", "suppliers_screened", "new_findings"],
+    id=INT,
+    kind={"type": "string", "enum": ["delta", "full"]},
+    status={"type": "string", "enum": ["running", "done", "failed"]},
+    started_at=STR,
+    finished_at=NSTR,
+    since=NSTR,
+    phase={"type": "string", "enum": ["suppliers", "entries"]},
+    suppliers_screened=INT,
+    entries_considered=INT,
+    new_findings=INT,
+    reopened_findings=INT,
+    errors=INT,
+    error=NSTR,
+    screening_id=NSTR,
+)
+
+
+def _job_paths() -> dict[str, Any]:
+    job = _obj(
+        ["name", "description", "cron", "next_run_at", "last_run"],
+        name={"type": "string", "description": "refresh:<source>, sweep, sweep_full, outbox or retention"},
+        description=STR,
+        cron={"type": "string", "description": "5-field cron expression, UTC"},
+        next_run_at=NSTR,
+        last_run={"oneOf": [JOB_RUN, {"type": "null"}]},
+    )
+    return {
+        "/api/v1/jobs": {
+            "get": _op(
+                "Every scheduled job with its next run and last outcome (admin)",
+                {
+                    "200": _json(
+                        _obj(["scheduler", "jobs"], scheduler=NSTR, jobs={"type": "array", "items": job})
+                    )
+                },
+                403,
+            )
+        },
+        "/api/v1/jobs/{name}/run": {
+            "post": _op(
+                "Start a job now; it runs in the background (admin)",
+                {"202": _json(_obj(["job", "status"], job=STR, status=STR), "Started")},
+                403,
+                404,
+                409,
+                parameters=[_path_param("name", "The job's name, e.g. sweep")],
+            )
+        },
+        "/api/v1/sweeps": {
+            "get": _op(
+                "The latest sweeps with their counters (admin, reviewer, approver)",
+                {"200": _json(_obj(["sweeps"], sweeps={"type": "array", "items": SWEEP}))},
+                403,
+            )
+        },
+    }
 
 
 def build_openapi() -> dict[str, Any]:
@@ -506,7 +797,10 @@ def build_openapi() -> dict[str, Any]:
                 "Archive a supplier (its history stays)", {"200": _json(_ref("Supplier"))}, 403, 404
             ),
         },
+        "/api/v1/audit/events": {"get": _audit_events()},
+        **_job_paths(),
     }
+    paths.update(_finding_paths())
     return {
         "openapi": "3.1.0",
         "info": {
