@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import httpx
 from e2e_support import flask, server_env, start_server, stop_server
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -79,6 +80,59 @@ def test_officer_screens_a_spreadsheet_in_the_browser(chromium_path: str, tmp_pa
             with page.expect_download() as download:
                 page.click("text=Download the report (Excel)")
             assert download.value.suggested_filename == "bidders - screening report.xlsx"
+            browser.close()
+    finally:
+        output = stop_server(server)
+    assert "Traceback" not in output, output
+
+
+def _sign_in(page, base_url: str, email: str, password: str, path: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base_url + path)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("text=Sign in >> nth=-1")
+
+
+def test_a_reviewer_proposes_and_another_approver_confirms_in_the_browser(
+    chromium_path: str, tmp_path: Path
+) -> None:
+    env = server_env(f"sqlite:///{tmp_path / 'ui.sqlite'}", tmp_path)
+    server = start_server(env)
+    password = "correct horse battery"
+    for email, role in (("reviewer@example.org", "reviewer"), ("approver@example.org", "approver")):
+        created = flask(env, "users", "create", email, "--role", role, "--password", password)
+        assert created.returncode == 0, created.stderr
+    screened = httpx.post(
+        server.base_url + "/api/v1/screen",
+        json={"ref": "V-0042", "name": "Al Qaida", "kind": "organization", "country": "AF"},
+        headers={"Authorization": f"Bearer {server.api_key}"},
+        timeout=30,
+    ).json()
+    finding_id = screened["matches"][0]["finding_id"]
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            reviewer = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+            _sign_in(reviewer, server.base_url, "reviewer@example.org", password, "/findings")
+            row = reviewer.locator(f"tr[data-finding='{finding_id}']")
+            assert "Al Qaida" in row.inner_text() and "new" in row.inner_text()
+            row.locator("a").first.click()
+            expect(reviewer.locator("#status")).to_have_text("new")
+            assert reviewer.locator("mark").count() > 0  # the matched names are highlighted
+            reviewer.click("button[value=start_review]")
+            expect(reviewer.locator("#status")).to_have_text("in review")
+            reviewer.fill("textarea[name=reason]", "Same name and country as QDe.004")
+            reviewer.click("button[value=propose_confirm]")
+            expect(reviewer.locator("#status")).to_have_text("pending confirmation")
+            assert reviewer.locator("button[value=approve]").count() == 0  # a reviewer cannot approve
+            approver = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+            _sign_in(approver, server.base_url, "approver@example.org", password, f"/findings/{finding_id}")
+            approver.click("button[value=approve]")
+            expect(approver.locator("#status")).to_have_text("confirmed")
+            history = approver.locator("body").inner_text()
+            assert "reviewer@example.org" in history and "approver@example.org" in history
+            if shots := os.environ.get("SCREENING_SCREENSHOT_DIR"):
+                approver.screenshot(path=str(Path(shots) / "screenshot-finding.png"), full_page=True)
             browser.close()
     finally:
         output = stop_server(server)
