@@ -38,6 +38,10 @@ class UnknownJobError(KeyError):
     """No job has that name."""
 
 
+class JobFailedError(Exception):
+    """A job that ended in an expected failure (a list that did not download): no traceback."""
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -98,6 +102,9 @@ def run_job(app: Flask, name: str, *, trigger: str = "manual", holder: str = "cl
     status, details, error = "success", {}, None
     try:
         details = job.action(app)
+    except JobFailedError as exc:
+        log.error("job %s failed: %s", name, exc)
+        status, error = "failed", str(exc)
     except Exception as exc:  # the job's top level: record why, keep the scheduler going
         log.exception("job %s failed", name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -109,8 +116,16 @@ def run_job(app: Flask, name: str, *, trigger: str = "manual", holder: str = "cl
         run.details, run.error = details, error
         session.flush()
         session.expunge(run)
-    log.info("job %s %s in %.1fs", name, status, duration)
+    quiet = name == "outbox" and status == "success" and not any(_counts(details))
+    log.log(logging.DEBUG if quiet else logging.INFO, "job %s %s in %.1fs", name, status, duration)
     return run
+
+
+def _counts(details: Any) -> list[int]:
+    """Every number in a job's report (an outbox run that moved nothing reports only zeros)."""
+    if isinstance(details, dict):
+        return [n for value in details.values() for n in _counts(value)]
+    return [details] if isinstance(details, int) and not isinstance(details, bool) else []
 
 
 def _begin(app: Flask, name: str, trigger: str, holder: str) -> int:
@@ -201,7 +216,7 @@ def _refresh_action(source: str) -> Callable[[Flask], dict[str, Any]]:
 
         result = refresh_source(app, source)
         if result.outcome == "failed":
-            raise RuntimeError(result.message or f"refresh of {source} failed")
+            raise JobFailedError(result.message or f"refresh of {source} failed")
         return {
             "source": source,
             "outcome": result.outcome,

@@ -33,6 +33,8 @@ from service.jobs import JobBusyError, job_table, ran_since, run_job
 from service.models import SchedulerLease, utcnow
 
 log = logging.getLogger(__name__)
+# APScheduler logs every job it adds and runs at INFO; our own lines say what matters.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
 LEASE_NAME = "scheduler"
 
 
