@@ -47,9 +47,11 @@ screenshot: install-dev browser
 	SCREENING_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_ui.py -q
 
 # Long benchmarks (figures go to docs/benchmarks.md); not part of `make test`.
-bench: install-dev
+bench: install-dev eval  # the screening, batch and sweep benchmarks read build/eval/eval.sqlite
 	PYTHONPATH=. $(BIN)/python bench/bench_lists.py
 	PYTHONPATH=. $(BIN)/python bench/bench_screening.py
+	PYTHONPATH=. $(BIN)/python bench/bench_batches.py
+	PYTHONPATH=. $(BIN)/python bench/bench_sweeps.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
