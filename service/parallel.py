@@ -25,13 +25,15 @@ _FORKED: tuple[LoadedIndex, ScreeningSettings] | None = None
 
 
 # Below this many listed entries a screening costs a fraction of a millisecond (a delta sweep's
-# index of changed entries), and forking workers costs more than it saves.
+# index of changed entries), and forking workers costs more than it saves, unless there are
+# many suppliers to screen.
 PARALLEL_MIN_ENTRIES = 5_000
+PARALLEL_MIN_SUPPLIERS = 20_000
 
 
-def worker_count(index: LoadedIndex, settings: ScreeningSettings, chunks: int) -> int:
+def worker_count(index: LoadedIndex, settings: ScreeningSettings, chunks: int, suppliers: int) -> int:
     """Processes worth forking for `chunks` chunks (`screening.batch_workers`, 0: per core)."""
-    if len(index.entries) < PARALLEL_MIN_ENTRIES:
+    if len(index.entries) < PARALLEL_MIN_ENTRIES and suppliers < PARALLEL_MIN_SUPPLIERS:
         return 1
     return max(1, min(settings.batch_workers or os.cpu_count() or 1, chunks))
 
@@ -40,7 +42,7 @@ def screen_chunks(
     index: LoadedIndex, settings: ScreeningSettings, chunks: Sequence[Sequence[SupplierInput | None]]
 ) -> Iterator[list[Alerts]]:
     """The alerts of every supplier of each chunk (None: a row with nothing to screen), in order."""
-    workers = worker_count(index, settings, len(chunks))
+    workers = worker_count(index, settings, len(chunks), sum(len(chunk) for chunk in chunks))
     if workers <= 1:
         for chunk in chunks:
             yield [screen_supplier(index, s, settings) if s else [] for s in chunk]
