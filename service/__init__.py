@@ -38,11 +38,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from service import audit, batches, cli, engine, errors, scheduler, users
     from service.auth import audit_api_call
-    from service.views import admin, api, auth, batch_api, health, lists, pages, suppliers
+    from service.views import admin, api, auth, batch_api, health, lists, pages, referral_pages, suppliers
     from service.views import audit as audit_views
     from service.views import batches as batch_pages
     from service.views import findings as finding_api
     from service.views import jobs as job_views
+    from service.views import referrals as referral_api
     from service.views import review as review_pages
 
     errors.register_error_handlers(app)
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(review_pages.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(job_views.bp)
+    app.register_blueprint(referral_api.bp)
+    app.register_blueprint(referral_pages.bp)
     audit.record_config_at_start(app, settings)  # skipped until the database is migrated
     return app
 

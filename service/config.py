@@ -29,7 +29,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config.yaml"
 # Dotted paths that may only come from the environment.
 SECRET_KEYS = frozenset(
-    {"app.secret_key", "database.password", "notifications.webhook_secret", "notifications.smtp_password"}
+    {
+        "app.secret_key",
+        "database.password",
+        "notifications.webhook_secret",
+        "notifications.smtp_password",
+        "referrals.signing_secret",
+    }
 )
 # Shorter names accepted for a secret besides SCREENING_<SECTION>__<KEY>.
 SECRET_ALIASES = {"SCREENING_WEBHOOK_SECRET": "notifications.webhook_secret"}
@@ -134,6 +140,28 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True)
+class ReferralSettings:
+    """Who refers suppliers to the shared marketplace, and where approved referrals go.
+
+    Delivery (service.referral_delivery) is a signed JSON POST to `endpoint_url` when it is
+    set, else an e-mail to `email_to` through the SMTP server of `notifications`; with
+    neither, approved referrals wait for a focal point to download and submit them by hand.
+    """
+
+    organisation: str | None = None  # the referring organisation, e.g. "UNICEF"
+    focal_point_name: str | None = None
+    focal_point_email: str | None = None
+    endpoint_url: str | None = None  # https:// (http only to localhost)
+    signing_secret: str | None = None  # secret: SCREENING_REFERRALS__SIGNING_SECRET
+    email_to: tuple[str, ...] = ()
+    email_from: str | None = None  # default: notifications.email_from
+    max_attempts: int = 10  # then the referral is `failed` and an admin is alerted
+    backoff_seconds: float = 60.0  # doubles each attempt (capped at 6 hours), with jitter
+    timeout_seconds: float = 30.0
+    list_source: str = "custom:referred"  # delivered suppliers are added to this list
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """One list source. Single-file formats set `url`; multi-file ones set `parts`."""
 
@@ -195,6 +223,7 @@ class Settings:
     audit: AuditSettings = field(default_factory=AuditSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    referrals: ReferralSettings = field(default_factory=ReferralSettings)
 
 
 def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -396,6 +425,42 @@ def _validate(s: Settings, problems: list[str]) -> None:
     for src in wl.sources:
         _validate_source(src, problems)
     _validate_notifications(s.notifications, problems)
+    _validate_referrals(s.referrals, s.notifications, problems)
+
+
+def _https_or_local(url: str) -> bool:
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or local)
+
+
+def _validate_referrals(r: ReferralSettings, n: NotificationSettings, problems: list[str]) -> None:
+    if r.endpoint_url is not None:
+        if not _https_or_local(r.endpoint_url):
+            problems.append(
+                f"referrals.endpoint_url: must be https:// (http only to localhost), got {r.endpoint_url!r}"
+            )
+        if not r.signing_secret:
+            problems.append(
+                "referrals.signing_secret: required with an endpoint_url "
+                "(set SCREENING_REFERRALS__SIGNING_SECRET)"
+            )
+    addresses = (*r.email_to, *(a for a in (r.email_from, r.focal_point_email) if a))
+    for address in addresses:
+        if not EMAIL.match(address):
+            problems.append(f"referrals: not an e-mail address: {address!r}")
+    if r.email_to and not ((r.email_from or n.email_from) and n.smtp_host):
+        problems.append(
+            "referrals.email_to: needs an SMTP server (notifications.smtp_host) and a sender "
+            "(referrals.email_from or notifications.email_from)"
+        )
+    if r.max_attempts < 1 or r.backoff_seconds < 0 or not 0 < r.timeout_seconds <= 120:
+        problems.append(
+            "referrals: max_attempts must be at least 1, backoff_seconds not negative, "
+            "timeout_seconds in (0, 120]"
+        )
+    if not (r.list_source.startswith("custom:") and SOURCE_ID.match(r.list_source)):
+        problems.append(f"referrals.list_source: must be custom:<name>, got {r.list_source!r}")
 
 
 def _validate_notifications(n: NotificationSettings, problems: list[str]) -> None:

@@ -237,14 +237,16 @@ def _sweep_action(kind: str) -> Callable[[Flask], dict[str, Any]]:
 
 
 def _outbox(app: Flask) -> dict[str, Any]:
-    """Deliver what is due: the day's digests once, then every due notification."""
+    """Deliver what is due: the day's digests once, every due notification, then referrals."""
     from service import notify
+    from service.referral_delivery import deliver_referrals
 
     settings = get_settings(app)
     with session_scope(app) as session:
         digests = notify.build_digests(session, settings, utcnow())
     report = notify.deliver_due(app, settings)
-    return {"digests": digests, "notifications": report.as_dict()}
+    referrals = deliver_referrals(app, settings)
+    return {"digests": digests, "notifications": report.as_dict(), "referrals": referrals.as_dict()}
 
 
 def _retention(app: Flask) -> dict[str, Any]:

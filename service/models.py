@@ -454,3 +454,112 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column()
+
+
+class Referral(Base):
+    """Confirmed findings of one supplier packaged for the shared marketplace (UNGM).
+
+    draft → submitted_for_approval → approved (another person) → queued → delivered | failed;
+    withdrawn before delivery. `content` holds what people wrote (practices, sanction,
+    narrative, vendor, affiliates, organisation); `document` is the referral document frozen
+    at approval: what was approved is exactly what is delivered, byte for byte, on every try.
+    """
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_status", "status"),
+        Index("ix_referral_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # Idempotency-Key sent to receivers
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"), index=True)
+    status: Mapped[str] = mapped_column(String(32), default="draft")  # see service.referrals.STATUSES
+    content: Mapped[dict[str, Any]] = mapped_column()
+    document: Mapped[dict[str, Any] | None] = mapped_column()  # frozen at approval
+    created_by: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name>
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by: Mapped[str | None] = mapped_column(String(254))
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    approved_by: Mapped[str | None] = mapped_column(String(254))
+    approved_at: Mapped[datetime | None] = mapped_column()
+    withdrawn_by: Mapped[str | None] = mapped_column(String(254))
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    # Delivery (the outbox): channel chosen when queued; a claim is held while an attempt runs.
+    channel: Mapped[str | None] = mapped_column(String(16))  # webhook | email | manual
+    queued_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    delivery_reference: Mapped[str | None] = mapped_column(Text)  # receiver's answer or case number
+    failed_at: Mapped[datetime | None] = mapped_column()
+    # After delivery the supplier joins the organisation's own list (referrals.list_source).
+    listed_at: Mapped[datetime | None] = mapped_column()
+    listed_version_id: Mapped[int | None] = mapped_column(ForeignKey("list_version.id"))
+
+    supplier: Mapped[Supplier] = relationship()
+    links: Mapped[list[ReferralFinding]] = relationship(
+        back_populates="referral", order_by="ReferralFinding.finding_id"
+    )
+    events: Mapped[list[ReferralEvent]] = relationship(back_populates="referral", order_by="ReferralEvent.id")
+    delivery_attempts: Mapped[list[ReferralAttempt]] = relationship(
+        back_populates="referral", order_by="ReferralAttempt.id"
+    )
+
+
+class ReferralFinding(Base):
+    """One confirmed finding a referral is built on."""
+
+    __tablename__ = "referral_finding"
+    __table_args__ = (UniqueConstraint("referral_id", "finding_id", name="uq_referral_finding_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"), index=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="links")
+    finding: Mapped[Finding] = relationship()
+
+
+class ReferralEvent(Base):
+    """One step of a referral's history: append-only (each is also an audit event)."""
+
+    __tablename__ = "referral_event"
+    __table_args__ = (Index("ix_referral_event_referral", "referral_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name> | system
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+
+
+class ReferralAttempt(Base):
+    """One delivery attempt: written when claimed, completed with its outcome."""
+
+    __tablename__ = "referral_attempt"
+    __table_args__ = (Index("ix_referral_attempt_referral", "referral_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ...
+    channel: Mapped[str] = mapped_column(String(16))
+    holder: Mapped[str] = mapped_column(String(128))  # host:pid of the sending process
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    # in_progress | delivered | retry | failed | abandoned (its process stopped mid-way)
+    outcome: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    referral: Mapped[Referral] = relationship(back_populates="delivery_attempts")

@@ -57,7 +57,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_alert", "changed_finding", "refresh_failed", "digest")
+KINDS = ("new_alert", "changed_finding", "refresh_failed", "referral_failed", "digest")
 DIGESTED_KINDS = ("new_alert", "changed_finding")  # batched when `digest` is on
 CLAIM_TIME = timedelta(minutes=5)  # a claimed row whose sender died comes due again after this
 MAX_KEY_LENGTH = 64  # Notification.key

@@ -37,6 +37,9 @@ def render_text(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     """(subject, plain-text body) of a message; the subject names the kind and the count."""
     if kind == "refresh_failed":
         return f"[screening] 1 list refresh failed: {payload['source']}", _refresh_text(payload)
+    if kind == "referral_failed":
+        subject = f"[screening] referral {payload['referral_id']} failed: {payload['supplier_name']}"
+        return subject, _referral_text(payload)
     if kind == "digest":
         counts = payload["counts"]
         summary = ", ".join(
@@ -61,6 +64,17 @@ def _refresh_text(payload: dict[str, Any]) -> str:
     )
     lead = f"The refresh of {payload['source']} failed at {payload['failed_at']}."
     return "\n".join([lead, f"Error: {payload['error']}", still, ""])
+
+
+def _referral_text(payload: dict[str, Any]) -> str:
+    lines = [
+        f"Referral {payload['referral_id']} about {payload['supplier_name']} (ref {payload['supplier_ref']}) "
+        f"could not be delivered after {payload['attempts']} attempt(s) and is now failed.",
+        f"Last error: {payload['error']}",
+        "An approver can retry it or mark it delivered by hand once it was submitted another way.",
+        f"Referral: {payload.get('url') or payload['link']}",
+    ]
+    return "\n".join([*lines, ""])
 
 
 def _finding_text(kind: str, payload: dict[str, Any]) -> str:

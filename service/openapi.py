@@ -11,6 +11,10 @@ from typing import Any
 
 from service.findings import ACTIONS as FINDING_ACTIONS
 from service.findings import STATUSES as FINDING_STATUSES
+from service.referral_requests import PRACTICES, SANCTIONS
+from service.referral_schema import SCHEMA_ID
+from service.referrals import ACTIONS as REFERRAL_ACTIONS
+from service.referrals import STATUSES as REFERRAL_STATUSES
 
 Schema = dict[str, Any]
 API_VERSION = "1.0.0"
@@ -611,6 +615,216 @@ def _job_paths() -> dict[str, Any]:
     }
 
 
+REFERRAL_ID = _path_param("referral_id", "The referral id", "integer")
+DATE: Schema = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+REFERRAL_SCHEMAS: dict[str, Schema] = {
+    "ReferralIn": {
+        **_obj(
+            ["finding_ids", "practices", "sanction", "narrative"],
+            finding_ids={
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 50,
+                "items": INT,
+                "description": "Confirmed findings, all of one supplier",
+            },
+            practices={"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(PRACTICES)}},
+            sanction={"type": "string", "enum": list(SANCTIONS)},
+            sanction_from={**DATE, "description": "Required for suspension and debarment"},
+            sanction_until={**DATE, "description": "Required for suspension; for debarment unless permanent"},
+            permanent={**BOOL, "description": "A permanent debarment"},
+            sanction_text={**STR, "description": "Required for other: the measures"},
+            narrative={"type": "string", "maxLength": 20000},
+            affiliates={
+                "type": "array",
+                "items": {
+                    **_obj(["name", "relationship"], name=STR, relationship=STR, country=NSTR),
+                    "additionalProperties": False,
+                },
+            },
+            vendor={
+                **_obj(
+                    [],
+                    legal_name=STR,
+                    other_names=STRS,
+                    former_names=STRS,
+                    ungm_vendor_number={**STR, "description": "Default: the supplier ref"},
+                    registration_numbers=STRS,
+                    tax_id=STR,
+                    country=STR,
+                    address=STR,
+                ),
+                "additionalProperties": False,
+            },
+            referring_organisation={**STR, "description": "Default: referrals.organisation"},
+            focal_point={
+                **_obj([], name=STR, email=STR),
+                "description": "Default: referrals.focal_point_name and focal_point_email",
+            },
+        ),
+        "additionalProperties": False,
+    },
+    "Referral": _obj(
+        ["id", "key", "status", "supplier_ref", "finding_ids", "practices", "sanction", "created_by"],
+        id=INT,
+        key={**STR, "description": "Idempotency-Key of every delivery attempt"},
+        status={"type": "string", "enum": list(REFERRAL_STATUSES)},
+        supplier_ref=STR,
+        supplier_name=STR,
+        finding_ids={"type": "array", "items": INT},
+        practices=STRS,
+        sanction={"type": "object"},
+        created_by=STR,
+        created_at=STR,
+        updated_at=STR,
+        submitted_by=NSTR,
+        submitted_at=NSTR,
+        approved_by=NSTR,
+        approved_at=NSTR,
+        withdrawn_by=NSTR,
+        withdrawn_at=NSTR,
+        withdraw_reason=NSTR,
+        channel={"type": ["string", "null"], "enum": ["webhook", "email", "manual", None]},
+        queued_at=NSTR,
+        attempts=INT,
+        next_attempt_at=NSTR,
+        last_error=NSTR,
+        delivered_at=NSTR,
+        delivery_reference=NSTR,
+        failed_at=NSTR,
+        listed_at={**NSTR, "description": "When the supplier was added to custom:referred"},
+    ),
+    "ReferralDetail": {
+        "allOf": [
+            _ref("Referral"),
+            _obj(
+                ["allowed_actions", "history", "delivery_attempts", "document"],
+                allowed_actions={
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(REFERRAL_ACTIONS)},
+                },
+                history={"type": "array", "items": _ref("FindingEvent")},
+                delivery_attempts={
+                    "type": "array",
+                    "items": _obj(
+                        ["number", "channel", "started_at", "outcome"],
+                        number=INT,
+                        channel=STR,
+                        started_at=STR,
+                        finished_at=NSTR,
+                        outcome={
+                            "type": "string",
+                            "enum": ["in_progress", "delivered", "retry", "failed", "abandoned"],
+                        },
+                        status_code=NINT,
+                        error=NSTR,
+                    ),
+                },
+                document={
+                    "type": "object",
+                    "description": f"The referral document ({SCHEMA_ID}, at /api/v1/schemas/referral.json)",
+                },
+            ),
+        ]
+    },
+}
+SCHEMAS.update(REFERRAL_SCHEMAS)
+STEP_TEXT = {
+    "submit": "Submit a draft for approval (reviewer, approver)",
+    "approve": "Approve: an approver who neither wrote nor submitted it (else 403); freezes the document",
+    "withdraw": 'Withdraw before delivery; {"reason"} required',
+    "mark-delivered": 'Record a delivery made by hand (approver); {"reason"}: the case reference',
+    "retry": "Send a failed referral again (approver): back to approved, the outbox queues it",
+}
+
+
+def _referral_paths() -> dict[str, Any]:
+    page = _obj(
+        ["total", "limit", "offset", "referrals"],
+        total=INT,
+        limit=INT,
+        offset=INT,
+        referrals={"type": "array", "items": _ref("Referral")},
+    )
+    filters = [
+        {"name": "status", "in": "query", "schema": STR, "description": "Repeat or comma-separate"},
+        {"name": "supplier", "in": "query", "schema": STR, "description": "The supplier's ref"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    ]
+    step_body = {
+        "required": False,
+        "content": {"application/json": {"schema": {**_obj([], reason=STR), "additionalProperties": False}}},
+    }
+    paths: dict[str, Any] = {
+        "/api/v1/schemas/referral.json": {
+            "get": {
+                "summary": "The JSON Schema (2020-12) of the referral document (public)",
+                "security": [],
+                "responses": {"200": _json({"type": "object"}, "The schema")},
+            }
+        },
+        "/api/v1/referrals": {
+            "get": _op("Referrals, newest first", {"200": _json(page)}, 400, parameters=filters),
+            "post": _op(
+                "Create a draft referral from confirmed findings of one supplier (reviewer, approver). "
+                "409 names a finding that is not confirmed or already referred",
+                {"201": _json(_ref("ReferralDetail"), "Created")},
+                400,
+                403,
+                409,
+                body=_ref("ReferralIn"),
+            ),
+        },
+        "/api/v1/referrals/{referral_id}": {
+            "get": _op(
+                "A referral with its document, history and delivery attempts",
+                {"200": _json(_ref("ReferralDetail"))},
+                404,
+                parameters=[REFERRAL_ID],
+            )
+        },
+        "/api/v1/referrals/{referral_id}.{fmt}": {
+            "get": {
+                **_op("The referral document as a download", {}, 404, parameters=[REFERRAL_ID]),
+                "parameters": [
+                    REFERRAL_ID,
+                    {
+                        "name": "fmt",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["json", "xlsx", "pdf"]},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "JSON (exactly what is delivered), XLSX or the PDF evidence document",
+                        "content": {
+                            "application/json": {},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                            "application/pdf": {},
+                        },
+                    },
+                    **_errors(401, 404, 429),
+                },
+            }
+        },
+    }
+    for step, summary in STEP_TEXT.items():
+        operation = _op(
+            f"{summary}. 409 names the current status",
+            {"200": _json(_ref("ReferralDetail"))},
+            400,
+            403,
+            404,
+            409,
+            parameters=[REFERRAL_ID],
+        )
+        operation["requestBody"] = step_body
+        paths[f"/api/v1/referrals/{{referral_id}}/{step}"] = {"post": operation}
+    return paths
+
+
 def build_openapi() -> dict[str, Any]:
     """The whole document."""
     paths = {
@@ -801,6 +1015,7 @@ def build_openapi() -> dict[str, Any]:
         **_job_paths(),
     }
     paths.update(_finding_paths())
+    paths.update(_referral_paths())
     return {
         "openapi": "3.1.0",
         "info": {

@@ -19,6 +19,7 @@ PUBLIC = {
     "auth.login": "the sign-in form",
     "auth.logout": "signing out",
     "batches.template": "the blank template",
+    "referrals.schema": "the referral document's JSON Schema, no data",
 }
 # endpoint → (how, roles): what each guarded route must demand. Empty roles: any valid caller.
 EXPECTED = {
@@ -70,6 +71,21 @@ EXPECTED = {
     "jobs.api_sweeps": ("api_key", ("admin", "reviewer", "approver")),
     "jobs.jobs_page": ("login", ("admin",)),
     "jobs.run_job_page": ("login", ("admin",)),
+    "referrals.index": ("api_key", ()),
+    "referrals.create": ("api_key", ("reviewer", "approver")),
+    "referrals.show": ("api_key", ()),
+    "referrals.download": ("api_key", ()),
+    "referrals.submit": ("api_key", ("reviewer", "approver")),
+    "referrals.approve": ("api_key", ("approver",)),
+    "referrals.withdraw": ("api_key", ("reviewer", "approver")),
+    "referrals.mark_delivered": ("api_key", ("approver",)),
+    "referrals.retry": ("api_key", ("approver",)),
+    "referral_pages.index": ("login", ()),
+    "referral_pages.show": ("login", ()),
+    "referral_pages.download": ("login", ()),
+    "referral_pages.action": ("login", ("reviewer", "approver")),
+    "referral_pages.new": ("login", ("reviewer", "approver")),
+    "referral_pages.create": ("login", ("reviewer", "approver")),
 }
 
 
