@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 from screening.similarity import may_pair, span_similarity, token_similarity
 
@@ -22,7 +24,11 @@ PERSON_EXTRA_FACTOR = 0.5  # a dropped middle name costs half its weight...
 ANCHORED_EXTRA_FACTOR = 0.35  # ...or about a third once a rare name (the surname) matched
 ANCHOR_WEIGHT = 1.6  # a pair of tokens weighing at least 0.8 each is such a rare name
 
-MAX_CACHED_PAIRS = 500_000  # token pairs whose similarity is remembered, per mode
+# A joined pair of tokens and a single token are only compared within this many letters of
+# each other's length, and only when they share their first letter (unless abjad).
+SPAN_LENGTH_SLACK = 2
+
+MAX_CACHED_PAIRS = 500_000  # token pairs whose similarity is remembered, per mode and cache
 
 Weigher = Callable[[str], float]
 _UNKNOWN = -1.0  # cache sentinel: similarities are never negative
@@ -111,24 +117,13 @@ def _options(
     abjad: bool,
 ) -> list[_Option]:
     """Every pairing of a left and a right unit that may be aligned, best first."""
-    cache = _CACHES[person, abjad]
-    spans_cache = _SPAN_CACHES[abjad]
-    if len(cache) > MAX_CACHED_PAIRS or len(spans_cache) > MAX_CACHED_PAIRS:
-        cache.clear()
-        spans_cache.clear()
+    cache, spans_cache = _CACHES[person, abjad], _SPAN_CACHES[abjad]
     options: list[_Option] = []
     for i, lt in enumerate(left):
         for j, rt in enumerate(right):
-            key = (lt, rt) if lt <= rt else (rt, lt)
-            sim = cache.get(key, _UNKNOWN)
-            if sim == _UNKNOWN:
-                if may_pair(lt, rt, person=person, abjad=abjad):
-                    sim = token_similarity(lt, rt, person=person, abjad=abjad)
-                else:
-                    sim = None
-                cache[key] = sim
+            sim = _token_similarity(cache, lt, rt, person, abjad)
             if sim is not None:
-                low, high = key
+                low, high = (lt, rt) if lt <= rt else (rt, lt)
                 options.append((-sim, -left_w[i] - right_w[j], low, high, lt, rt, i, i + 1, j, j + 1))
     # A word split in two on either side ("gazprom neft" / "gazpromneft"): two adjacent
     # tokens, joined in either order, against one token of about their joined length.
@@ -138,12 +133,7 @@ def _options(
     ):
         for start, end, text, span_w in spans:
             for j, token in enumerate(singles):
-                if not abjad and (text[0] != token[0] or abs(len(text) - len(token)) > 2):
-                    continue  # cheap: a spacing variant keeps its first letter and length
-                span_key = (text, token)
-                sim = spans_cache.get(span_key, _UNKNOWN)
-                if sim == _UNKNOWN:
-                    sim = spans_cache[span_key] = span_similarity(text, token, abjad=abjad)
+                sim = _span_similarity(spans_cache, text, token, abjad)
                 if sim is None:
                     continue
                 low, high = (text, token) if text <= token else (token, text)
@@ -155,6 +145,170 @@ def _options(
     # picks the same pairs.
     options.sort()
     return options
+
+
+class TokenProfile(NamedTuple):
+    """A name's tokens and what `may_reach` needs of them, worked out once per name.
+
+    A named tuple rather than a frozen dataclass: one is built for every query name.
+    """
+
+    tokens: tuple[str, ...]
+    weights: tuple[float, ...]
+    total: float  # the weights' sum
+    ranked: tuple[tuple[float, int], ...]  # (weight, position) of each token, heaviest first
+    spans: tuple[tuple[int, int, str, str], ...]  # start, joined length, joined in either order
+    shortest_span: int  # joined length of the shortest span; 0 without spans
+    longest: int  # length of the longest token
+    abjad: bool  # written without (all) its vowels: compared on consonants with other names
+
+
+def token_profile(tokens: tuple[str, ...], weight: Weigher, *, abjad: bool = False) -> TokenProfile:
+    """The profile of a name's `tokens`, weighed by `weight`; `abjad`: written without vowels."""
+    weights = tuple(map(weight, tokens))
+    ranked = tuple(sorted(zip(weights, range(len(tokens)), strict=True), key=lambda unit: -unit[0]))
+    spans = tuple(
+        (i, len(first) + len(second), first + second, second + first)
+        for i, (first, second) in enumerate(zip(tokens, tokens[1:], strict=False))
+        if len(first) > 1 and len(second) > 1
+    )
+    shortest_span = min([length for _, length, _, _ in spans], default=0)
+    longest = max(map(len, tokens), default=0)
+    return TokenProfile(tokens, weights, sum(weights), ranked, spans, shortest_span, longest, abjad)
+
+
+def may_reach(left: TokenProfile, right: TokenProfile, floor: float, *, person: bool = False) -> bool:
+    """False only when aligning the two names certainly scores below `floor`.
+
+    Whatever pairs the greedy pick keeps, a token answered by a pair counts at most its best
+    similarity with any unit of the other side, and an unanswered one nothing (see
+    `_ratio_bound`). For organisations the tokens are examined one by one, each name's
+    heaviest first, each against every token of the other side, the ones not yet examined
+    assumed perfect: a pair of unrelated names is usually given up after its rarest word.
+    Screening runs this on every shortlisted pair of names and aligns only the few that may
+    reach its threshold, so it is written for speed.
+    """
+    if floor <= 0.0:
+        return True
+    abjad = left.abjad != right.abjad
+    cache = _CACHES[person, abjad]
+    best_left = [0.0] * len(left.tokens)
+    best_right = [0.0] * len(right.tokens)
+    if abjad or 0 < left.shortest_span <= right.longest + SPAN_LENGTH_SLACK:
+        _span_bests(left, right, best_left, best_right, abjad)
+    if abjad or 0 < right.shortest_span <= left.longest + SPAN_LENGTH_SLACK:
+        _span_bests(right, left, best_right, best_left, abjad)
+    # Organisations: the bound is 1 - sum((1 - best) * weight) / total weight, so examining
+    # a token spends (1 - best) * weight of the shortfall the floor allows.
+    allowed = (1.0 - floor) * (left.total + right.total)
+    for profile, bests, others in ((left, best_left, right.tokens), (right, best_right, left.tokens)):
+        tokens = profile.tokens
+        for token_weight, at in profile.ranked:
+            token = tokens[at]
+            best = bests[at]
+            for other in others:
+                if best >= 1.0:
+                    break
+                if token == other:
+                    best = 1.0
+                    break
+                sim = cache.get((token, other) if token < other else (other, token), _UNKNOWN)
+                if sim == _UNKNOWN:
+                    sim = _token_similarity(cache, token, other, person, abjad)
+                if sim is not None and sim > best:
+                    best = sim
+            bests[at] = best
+            allowed -= (1.0 - best) * token_weight
+            if allowed < 0.0 and not person:
+                return False
+    if not person:
+        return True
+    # Persons: unanswered names may weigh less, so the bound is `_ratio_bound`'s.
+    units = [*zip(left.weights, best_left, strict=True), *zip(right.weights, best_right, strict=True)]
+    return _ratio_bound(units, ANCHORED_EXTRA_FACTOR) >= floor
+
+
+def _span_bests(
+    spans: TokenProfile,
+    singles: TokenProfile,
+    best_tokens: list[float],
+    best_singles: list[float],
+    abjad: bool,
+) -> None:
+    """Raise the best similarities of the tokens a span of one name and a single may pair."""
+    spans_cache = _SPAN_CACHES[abjad]
+    longest = singles.longest + SPAN_LENGTH_SLACK
+    for start, length, joined, swapped in spans.spans:
+        if length > longest and not abjad:
+            continue
+        for j, token in enumerate(singles.tokens):
+            # The cheap test of `_span_similarity`, for both orders of the span at once.
+            if not abjad and (
+                abs(length - len(token)) > SPAN_LENGTH_SLACK or token[0] not in (joined[0], swapped[0])
+            ):
+                continue
+            for text in (joined, swapped):
+                sim = _span_similarity(spans_cache, text, token, abjad)
+                if sim is None:
+                    continue
+                if sim > best_tokens[start]:
+                    best_tokens[start] = sim
+                if sim > best_tokens[start + 1]:
+                    best_tokens[start + 1] = sim
+                if sim > best_singles[j]:
+                    best_singles[j] = sim
+
+
+def _ratio_bound(units: list[tuple[float, float]], extra_factor: float) -> float:
+    """The most sum(best * weight) / sum(weight) over (weight, best) units can reach.
+
+    An answered unit adds `best * weight` above and `weight` below the fraction, an
+    unanswered one only `extra_factor * weight` below. The best choice answers the units of
+    highest `best` first, so trying each such prefix finds it.
+    """
+    above = 0.0
+    below = extra_factor * sum(unit_weight for unit_weight, _ in units)
+    bound = 0.0
+    for unit_weight, best in sorted(units, key=itemgetter(1), reverse=True):
+        if best <= 0.0:
+            break
+        above += best * unit_weight
+        below += (1.0 - extra_factor) * unit_weight
+        if below > 0.0:
+            bound = max(bound, above / below)
+    return bound
+
+
+def _token_similarity(
+    cache: dict[tuple[str, str], float | None], a: str, b: str, person: bool, abjad: bool
+) -> float | None:
+    """`token_similarity` of two tokens, remembered; None when they must not pair."""
+    key = (a, b) if a <= b else (b, a)
+    sim = cache.get(key, _UNKNOWN)
+    if sim == _UNKNOWN:
+        if len(cache) >= MAX_CACHED_PAIRS:
+            cache.clear()
+        sim = cache[key] = (
+            token_similarity(a, b, person=person, abjad=abjad)
+            if may_pair(a, b, person=person, abjad=abjad)
+            else None
+        )
+    return sim
+
+
+def _span_similarity(
+    cache: dict[tuple[str, str], float | None], text: str, token: str, abjad: bool
+) -> float | None:
+    """`span_similarity` of two joined tokens and one, remembered; None when they must not pair."""
+    if not abjad and (text[0] != token[0] or abs(len(text) - len(token)) > SPAN_LENGTH_SLACK):
+        return None  # cheap: a spacing variant keeps its first letter and length
+    key = (text, token)
+    sim = cache.get(key, _UNKNOWN)
+    if sim == _UNKNOWN:
+        if len(cache) >= MAX_CACHED_PAIRS:
+            cache.clear()
+        sim = cache[key] = span_similarity(text, token, abjad=abjad)
+    return sim
 
 
 def _pick(
@@ -181,13 +335,19 @@ def _extra_factor(pairs: list[TokenPair]) -> float:
 
 def _spans(tokens: Sequence[str], weights: list[float]) -> list[_Unit]:
     """Each pair of adjacent tokens joined in either order, with its weight; not initials."""
-    units = []
+    return [
+        (start, start + 2, text, weights[start] + weights[start + 1]) for start, text in _span_texts(tokens)
+    ]
+
+
+def _span_texts(tokens: Sequence[str]) -> list[tuple[int, str]]:
+    """(start, text) of each pair of adjacent tokens joined in either order; not initials."""
+    texts = []
     for i in range(len(tokens) - 1):
         if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:
-            weight = weights[i] + weights[i + 1]
-            units.append((i, i + 2, tokens[i] + tokens[i + 1], weight))
-            units.append((i, i + 2, tokens[i + 1] + tokens[i], weight))
-    return units
+            texts.append((i, tokens[i] + tokens[i + 1]))
+            texts.append((i, tokens[i + 1] + tokens[i]))
+    return texts
 
 
 def _score(pairs: list[TokenPair], extra_weight: float) -> float:

@@ -21,6 +21,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from screening.errors import DuplicateKeyError
 from screening.identifiers import identifier_keys
@@ -119,11 +120,14 @@ class CandidateIndex:
                 raise DuplicateKeyError(record.key)
             keys.add(record.key)
             doc_freq.update(self._add_record(record, grams, tokens))
+        # Every record's names as the scorer reads them, normalised once rather than per screening.
+        self.forms = [listed_forms(record) for record in self.records]
         # Parallel to `names`, for C-level ratios over a candidate list without attribute lookups.
         self.sorted_forms = [name.sorted for name in self.names]
         self.joined_forms = [name.norm.joined for name in self.names]
         self.name_records = [name.record for name in self.names]
         self._grams = {gram: tuple(ids) for gram, ids in grams.items()}
+        self._gram_sizes = {gram: len(ids) for gram, ids in grams.items()}
         self._tokens = {token: tuple(ids) for token, ids in tokens.items()}
         self.weights = TokenWeights(doc_freq, len(self.records))
         log.info("indexed %d records, %d names", len(self.records), len(self.names))
@@ -159,25 +163,25 @@ class CandidateIndex:
 
     def candidates(self, queries: Sequence[NormalizedName], limit: int) -> list[int]:
         """Name ids worth scoring for these query names: exact hits first, then by overlap."""
-        counts: Counter[int] = Counter()
+        postings: list[Sequence[int]] = []
         forced: list[int] = []
         for query in queries:
             if not query.tokens:
                 continue
             forced.extend(self._exact.get(query.joined, ()))
             forced.extend(self._exact.get(sorted_key(query), ()))
-            for gram in self._select_grams(query.joined):
-                counts.update(self._grams[gram])
+            postings.extend(self._grams[gram] for gram in self._select_grams(query.joined))
             for token in set(query.tokens):
                 weight = self.weights(token)
                 if weight >= MIN_BONUS_WEIGHT and token in self._tokens:
-                    for _ in range(round(TOKEN_BONUS * weight)):
-                        counts.update(self._tokens[token])
+                    postings.extend([self._tokens[token]] * round(TOKEN_BONUS * weight))
             if query.abjad:
                 for _ in range(TOKEN_BONUS):
-                    for postings in self._skeleton_postings(query.tokens):
-                        counts.update(postings)
-        return list(dict.fromkeys([*forced, *_most_common(counts, limit)]))
+                    postings.extend(self._skeleton_postings(query.tokens))
+        # One C-level count over every posting, in order: first touches break ties.
+        counts = Counter(chain.from_iterable(postings))
+        best = _most_common(counts, limit)
+        return list(dict.fromkeys([*forced, *best])) if forced else best
 
     def _skeleton_postings(self, tokens: Sequence[str]) -> Iterator[Sequence[int]]:
         """Postings of the consonant skeletons of tokens, and of adjacent pairs joined."""
@@ -206,11 +210,11 @@ class CandidateIndex:
         return postings if len(postings) <= MAX_INITIALS_POSTINGS else ()
 
     def _select_grams(self, joined: str) -> list[str]:
-        known = sorted(
-            (gram for gram in trigrams(joined) if gram in self._grams),
-            key=lambda gram: (len(self._grams[gram]), gram),
-        )
-        rare = [g for g in known[:MAX_QUERY_GRAMS] if len(self._grams[g]) <= MAX_GRAM_POSTINGS]
+        """The query's rarest indexed trigrams (fewest postings, then alphabetical)."""
+        sizes = self._gram_sizes
+        known = sorted(filter(sizes.__contains__, trigrams(joined)))
+        known.sort(key=sizes.__getitem__)  # stable: equal sizes stay alphabetical
+        rare = [g for g in known[:MAX_QUERY_GRAMS] if sizes[g] <= MAX_GRAM_POSTINGS]
         return rare if len(rare) >= MIN_QUERY_GRAMS else known[:MIN_QUERY_GRAMS]
 
 
@@ -235,6 +239,21 @@ def record_names(record: Record) -> tuple[RecordName, ...]:
         for value in derived_names(name.value)
     )
     return record.names + derived
+
+
+def listed_forms(record: Record) -> tuple[tuple[RecordName, NormalizedName], ...]:
+    """A record's names with their normalised forms, as the scorer compares them.
+
+    Names without tokens are left out, and names that normalise alike are compared once: the
+    pair keeps the place of the first such name and the last one's spelling, strong and weak
+    names apart.
+    """
+    forms = {}
+    for name in record_names(record):
+        norm = normalize_name(name.value, record.kind)
+        if norm.tokens:
+            forms[norm.compare, name.weak] = (name, norm)
+    return tuple(forms.values())
 
 
 def trigrams(joined: str) -> set[str]:

@@ -15,17 +15,25 @@ method produced it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import ClassVar
 
+from screening.alignment import TokenProfile
 from screening.distance import quick_similarities, quick_similarity, sorted_similarity
 from screening.errors import InvalidParameterError, InvalidQueryError
 from screening.explain import build_detail, build_no_match_summary, build_summary
-from screening.features import MAX_CONTEXT_LIFT, NameComparison, compare_names, score_features
+from screening.features import (
+    MAX_CONTEXT_LIFT,
+    NameComparison,
+    compare_names,
+    may_reach,
+    name_profile,
+    score_features,
+)
 from screening.identifiers import NO_IDENTIFIERS, compare_identifiers, identifier_keys
-from screening.index import CandidateIndex, record_names, sorted_key
+from screening.index import CandidateIndex, listed_forms, sorted_key
 from screening.normalize import NormalizedName, derived_names, normalize_name
 from screening.phonetic import skeleton
 from screening.types import FeatureResult, Kind, Match, Query, Record, RecordName
@@ -42,6 +50,12 @@ SHORTLIST_RECORDS = 15  # stage 3 input (at least; more if the caller asks for m
 # (up to a sanity bound); `screen` the most promising few of each shortlisted record.
 SCREEN_FULL_PAIRS = 3
 COMPARE_FULL_PAIRS = 100
+MAX_PROFILES = 200_000  # names whose `name_profile` is remembered, listed and queried alike
+# Rounding room between `may_reach`'s bound and the score it bounds, summed in another order.
+BOUND_SLACK = 1e-9
+
+# (query compare form, listed compare form, person mode, query abjad, listed abjad)
+_PairKey = tuple[str, str, bool, bool, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +77,7 @@ class Matcher:
 
     def __init__(self, records: Iterable[Record]) -> None:
         self._index = CandidateIndex(records)
+        self._profiles: dict[tuple[str, bool, bool], TokenProfile] = {}
 
     def __len__(self) -> int:
         return len(self._index.records)
@@ -80,20 +95,22 @@ class Matcher:
             raise InvalidParameterError(f"threshold must be within 0..1, got {threshold!r}")
         if limit < 1:
             raise InvalidParameterError(f"limit must be at least 1, got {limit!r}")
+        names = _QueryNames(query)
         if exhaustive:
             positions: Iterable[int] = range(len(self._index.records))
         else:
-            norms = [normalize_name(name, query.kind) for name in _query_names(query)]
+            norms = names.normalized(query.kind)
             name_ids = self._index.candidates(norms, CANDIDATE_NAMES)
             shortlist = self._shortlist(norms, name_ids, max(SHORTLIST_RECORDS, 2 * limit))
             by_identifier = self._index.identifier_candidates(identifier_keys(query.identifiers))
             positions = dict.fromkeys([*by_identifier, *shortlist])
         hits: list[tuple[Record, _Scored]] = []
         # The same listed name often appears on several lists: compare it with a query name once.
-        seen: dict[tuple[str, str, bool, bool, bool], NameComparison] = {}
+        seen: dict[_PairKey, NameComparison | None] = {}
         for position in positions:
             record = self._index.records[position]
-            scored = self._score(query, record, strong_only=True, floor=threshold, seen=seen)
+            forms = self._index.forms[position]
+            scored = self._score(names, record, forms, strong_only=True, floor=threshold, seen=seen)
             if scored is not None and scored.score >= threshold:
                 hits.append((record, scored))
         hits.sort(key=lambda hit: (-hit[1].score, hit[0].key))
@@ -101,43 +118,43 @@ class Matcher:
 
     def compare(self, query: Query, record: Record) -> Match:
         """Score `query` against one record and explain it, whatever the score."""
-        scored = self._score(query, record, max_pairs=COMPARE_FULL_PAIRS)
+        names = _QueryNames(query)
+        scored = self._score(names, record, listed_forms(record), max_pairs=COMPARE_FULL_PAIRS)
         if scored is None:
             return _no_match(query, record)
         return self._explain(query, record, scored)
 
     def _score(
         self,
-        query: Query,
+        names: _QueryNames,
         record: Record,
+        forms: Sequence[tuple[RecordName, NormalizedName]],
         *,
         strong_only: bool = False,
         max_pairs: int = SCREEN_FULL_PAIRS,
         floor: float = 0.0,
-        seen: dict[tuple[str, str, bool, bool, bool], NameComparison] | None = None,
+        seen: dict[_PairKey, NameComparison | None] | None = None,
     ) -> _Scored | None:
         """The best-scoring pair of (query name, listed name), or None if none is comparable.
 
-        With `strong_only`, weak aliases are skipped: they support a match but never make one.
-        Pairs whose names cannot reach `floor` whatever the context are not scored further.
-        `seen` remembers name comparisons across the records of one screening.
+        `forms` are the record's names as `listed_forms` gives them. With `strong_only`, weak
+        aliases are skipped: they support a match but never make one. Pairs whose names
+        cannot reach `floor` whatever the context are not scored further. `seen` remembers
+        name comparisons across the records of one screening (None: below its floor).
         """
+        query = names.query
         # An unknown-kind query is read the way the record is: "Mr Putin" drops its title
         # against a person, "Acme Ltd" its legal form against a company.
-        kind = query.kind if query.kind != "unknown" else record.kind
-        query_norms = [normalize_name(name, kind) for name in _query_names(query)]
+        query_norms = names.normalized(query.kind if query.kind != "unknown" else record.kind)
         pairs = [
             (q, name, listed)
-            for name in record_names(record)
+            for name, listed in forms
             if not (strong_only and name.weak)
-            if (listed := normalize_name(name.value, record.kind)).tokens
             for q in query_norms
-            if q.tokens
         ]
-        pairs = list(
-            {(q.compare, listed.compare, name.weak): (q, name, listed) for q, name, listed in pairs}.values()
-        )
-        pairs.sort(key=lambda pair: -_quick(pair[0], pair[2]))
+        if len(pairs) > max_pairs:
+            pairs.sort(key=_by_quick)
+        pairs_scored = min(len(pairs), max_pairs)
         kinds: tuple[Kind, Kind] = (query.kind, record.kind)
         person = _person_mode(kinds)
         identifiers = (
@@ -145,19 +162,20 @@ class Matcher:
             if query.identifiers
             else NO_IDENTIFIERS
         )
-        best: _Scored | None = None
+        # An agreeing identifier lifts any name to an alert: then every pair is scored.
+        prune_below = floor if not identifiers.agreeing else 0.0
+        comparisons = []
         for q, name, listed in pairs[:max_pairs]:
-            # A comparison depends on the names' tokens only, not on how they were written.
-            memo = (q.compare, listed.compare, person, q.abjad, listed.abjad)
-            known = seen.get(memo) if seen is not None else None
-            if known is None:
-                comparison = compare_names(q, listed, self._index.weights, person=person)
-                if seen is not None:
-                    seen[memo] = comparison
-            else:
-                comparison = replace(known, left=q, right=listed)
-            if comparison.score + MAX_CONTEXT_LIFT < floor and not identifiers.agreeing:
+            comparison = self._compare_names(q, listed, person, prune_below, seen)
+            if comparison is None or comparison.score + MAX_CONTEXT_LIFT < prune_below:
                 continue
+            comparisons.append((comparison, name))
+        if len(comparisons) > 1 and len(pairs) <= max_pairs:
+            # Scored in order of the quick ratio, as the shortlist would rank them, so that
+            # of equal scores the more obviously similar pair explains the match.
+            comparisons.sort(key=lambda item: -_quick(item[0].left, item[0].right))
+        best: _Scored | None = None
+        for comparison, name in comparisons:
             score, features = score_features(
                 comparison,
                 kinds=kinds,
@@ -169,8 +187,46 @@ class Matcher:
             # On equal scores a strong name explains the match better than a weak alias;
             # after that the earlier pair (better quick ratio) stays.
             if best is None or (score, not name.weak) > (best.score, not best.name.weak):
-                best = _Scored(score, name, comparison, features, min(len(pairs), max_pairs))
+                best = _Scored(score, name, comparison, features, pairs_scored)
         return best
+
+    def _compare_names(
+        self,
+        q: NormalizedName,
+        listed: NormalizedName,
+        person: bool,
+        floor: float,
+        seen: dict[_PairKey, NameComparison | None] | None,
+    ) -> NameComparison | None:
+        """`compare_names`, or None when a cheap bound shows that the pair cannot reach `floor`."""
+        # A comparison depends on the names' tokens only, not on how they were written.
+        memo = (q.compare, listed.compare, person, q.abjad, listed.abjad)
+        if seen is not None and memo in seen:
+            known = seen[memo]
+            if known is not None:
+                return replace(known, left=q, right=listed)
+            if floor > 0.0:
+                return None
+        comparison: NameComparison | None = None
+        # What the name must score to reach the floor, less a margin for rounding.
+        needed = floor - MAX_CONTEXT_LIFT - BOUND_SLACK
+        if needed <= 0.0 or may_reach(
+            self._profile(q, person), self._profile(listed, person), needed, person=person
+        ):
+            comparison = compare_names(q, listed, self._index.weights, person=person)
+        if seen is not None:
+            seen[memo] = comparison
+        return comparison
+
+    def _profile(self, name: NormalizedName, person: bool) -> TokenProfile:
+        """`name_profile` of a listed or query name, remembered across screenings."""
+        key = (name.compare, person, name.abjad)
+        profile = self._profiles.get(key)
+        if profile is None:
+            if len(self._profiles) > MAX_PROFILES:
+                self._profiles.clear()
+            profile = self._profiles[key] = name_profile(name, self._index.weights, person=person)
+        return profile
 
     def _explain(self, query: Query, record: Record, scored: _Scored) -> Match:
         comparison = scored.comparison
@@ -220,6 +276,27 @@ class Matcher:
         return sorted(best, key=lambda position: (-best[position], position))[:size]
 
 
+class _QueryNames:
+    """A query's names, normalised once per kind they are read as, for one screening."""
+
+    __slots__ = ("_names", "_normalized", "query")
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self._names = _query_names(query)
+        self._normalized: dict[Kind, list[NormalizedName]] = {}
+
+    def normalized(self, kind: Kind) -> list[NormalizedName]:
+        """The names read as `kind`: those with tokens, one per compare form (the last one's)."""
+        norms = self._normalized.get(kind)
+        if norms is None:
+            by_form = {
+                norm.compare: norm for name in self._names if (norm := normalize_name(name, kind)).tokens
+            }
+            norms = self._normalized[kind] = list(by_form.values())
+        return norms
+
+
 def _query_names(query: Query) -> list[str]:
     """The query's name and aliases, blank and repeated ones dropped."""
     if not isinstance(query.name, str) or not query.name.strip():
@@ -233,6 +310,11 @@ def _bones(name: NormalizedName, sep: str = " ") -> str:
     """The consonant skeletons of a name's tokens: sorted and spaced, or joined in order."""
     bones = [skeleton(token) for token in name.tokens]
     return " ".join(sorted(bones)) if sep else "".join(bones)
+
+
+def _by_quick(pair: tuple[NormalizedName, RecordName, NormalizedName]) -> float:
+    """Sort key of a (query name, listed name, listed form) pair: best quick ratio first."""
+    return -_quick(pair[0], pair[2])
 
 
 def _quick(query: NormalizedName, listed: NormalizedName) -> float:

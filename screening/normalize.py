@@ -219,6 +219,8 @@ def _mark_interior_forms(words: list[str], spelled: set[int]) -> list[str]:
 
 def _interior_form_size(words: list[str], start: int, spelled: set[int]) -> int:
     """Token count of the longest legal form starting at `start` (0 if none)."""
+    if words[start] not in _FIRST_WORDS:
+        return 0  # most words start no legal form: spare the phrases
     for size in range(min(MAX_FORM_TOKENS, len(words) - start), 0, -1):
         phrase = " ".join(words[start : start + size])
         if phrase not in LEGAL_FORMS:
@@ -286,12 +288,20 @@ def _fold_legal_forms(words: list[str]) -> tuple[list[str], list[str]]:
 
 def _edge_form(words: list[str], *, leading: bool) -> str | None:
     """The longest legal-form phrase at the end (or start) of `words`, if any."""
+    if words[0 if leading else -1] not in (_LEADING_FIRST_WORDS if leading else _LAST_WORDS):
+        return None  # most names neither start nor end with a legal form: spare the phrases
     table = LEADING_FORMS if leading else LEGAL_FORMS
     for size in range(min(MAX_FORM_TOKENS, len(words)), 0, -1):
         phrase = " ".join(words[:size] if leading else words[-size:])
         if phrase in table:
             return phrase
     return None
+
+
+# The words legal-form phrases start and end with, to rule most words out at a glance.
+_FIRST_WORDS = frozenset(form.split()[0] for form in LEGAL_FORMS)
+_LAST_WORDS = frozenset(form.split()[-1] for form in LEGAL_FORMS)
+_LEADING_FIRST_WORDS = frozenset(form.split()[0] for form in LEADING_FORMS)
 
 
 def _glued_suffix(word: str) -> str | None:

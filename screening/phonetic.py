@@ -87,6 +87,12 @@ _GIVEN_NAME_GROUPS: tuple[tuple[str, ...], ...] = (
 @lru_cache(maxsize=65_536)
 def translit_key(token: str) -> str:
     """Fold one folded token so that its romanisation variants agree."""
+    return _translit(token)
+
+
+def _translit(token: str) -> str:
+    # Uncached: `skeleton` folds every listed token and joined pair once while the index is
+    # built, and through `translit_key`'s cache would evict the tokens screening compares.
     if token.isdigit() or len(token) <= 1:
         return token
     if token in _ARTICLES:
@@ -115,7 +121,7 @@ def loose_key(token: str) -> str:
 def skeleton(token: str) -> str:
     """The consonants of `translit_key`, for comparing a name written in an abjad."""
     # The final h goes first: in "lqdh" (القاعدة) it is the ta marbuta, not part of a "dh".
-    key = _SKELETON_DROPS.sub("", translit_key(token.removesuffix("h") or token))
+    key = _SKELETON_DROPS.sub("", _translit(token.removesuffix("h") or token))
     # An anusvara folds to "m" ("गांधी" -> "gamdhi"): before a consonant it is an "n".
     return _NASAL.sub("n", _DOUBLES.sub(r"\1", key)).removesuffix("h")
 

@@ -50,38 +50,49 @@ def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = Fals
     """Similarity of two tokens, or None if they must not pair.
 
     `abjad`: one side was written in a script without short vowels; compare consonants too.
+    Screening calls this for every new pair of tokens it meets, so it keeps to plain
+    comparisons rather than building a list of scores for max().
     """
     if a == b:
         return 1.0
     if not _numbers_agree(a, b):
         return None  # "Company 1" is not "Company 2", nor the 33rd division the 77th
-    if person and (len(a) == 1 or len(b) == 1):
-        return INITIAL_SIMILARITY if a[0] == b[0] else None
     if len(a) == 1 or len(b) == 1:
-        return None
+        return INITIAL_SIMILARITY if person and a[0] == b[0] else None
     key_a, key_b = translit_key(a), translit_key(b)
-    long_enough = min(len(a), len(b)) >= MIN_KEY_LENGTH
+    long_enough = len(a) >= MIN_KEY_LENGTH and len(b) >= MIN_KEY_LENGTH
     if key_a == key_b and long_enough:
         return KEY_SIMILARITY
-    scores = [_typo(a, b), _typo(key_a, key_b) - 0.02]
-    if person and long_enough and loose_key(a) == loose_key(b):
-        scores.append(LOOSE_SIMILARITY)
-    if not person and _abbreviates(a, b):
-        scores.append(ABBREVIATION_SIMILARITY)
+    best = _typo(a, b)
+    keyed = _typo(key_a, key_b) - 0.02
+    if keyed > best:
+        best = keyed
+    if person and LOOSE_SIMILARITY > best and long_enough and loose_key(a) == loose_key(b):
+        best = LOOSE_SIMILARITY
+    if not person and ABBREVIATION_SIMILARITY > best and _abbreviates(a, b):
+        best = ABBREVIATION_SIMILARITY
     if abjad:
-        scores.append(_skeleton_similarity(a, b))
+        bones = _skeleton_similarity(a, b)
+        if bones > best:
+            best = bones
     ratio = string_similarity(a, b, cutoff=MIN_RATIO)
-    scores.append(ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO))
-    best = max(scores)
+    discounted = ratio * (ratio - MIN_RATIO) / (1.0 - MIN_RATIO)
+    if discounted > best:
+        best = discounted
     return best if best > 0.0 else None
 
 
 def _typo(a: str, b: str) -> float:
-    length = max(len(a), len(b))
+    length = len(a) if len(a) > len(b) else len(b)
     allowed = typo_allowance(length)
     if allowed == 0:
         return 0.0
-    edits = edit_distance(a, b, allowed) + (FIRST_LETTER_EDITS if a[:1] != b[:1] else 0.0)
+    # Edits are at least the difference in length, plus the charge for another first letter:
+    # when that is already too many, the edit distance need not be computed.
+    first_letter = FIRST_LETTER_EDITS if a[0] != b[0] else 0.0
+    if abs(len(a) - len(b)) + first_letter > allowed:
+        return 0.0
+    edits = edit_distance(a, b, allowed) + first_letter
     return 1.0 - 0.5 * edits / length if edits <= allowed else 0.0
 
 
