@@ -147,16 +147,27 @@ def decide(
 
 
 def _rule(action: str) -> Rule:
-    rule = RULES.get(action)
+    return lookup_rule(RULES, action)
+
+
+def lookup_rule(rules: Mapping[str, Rule], action: str) -> Rule:
+    """The rule for `action` in a decision table; ValidationError naming the known actions."""
+    rule = rules.get(action)
     if rule is None:
+        known = ", ".join(rules)
         raise ValidationError(
-            f"unknown action {action!r}; use one of {', '.join(ACTIONS)}",
-            [{"field": "action", "message": f"must be one of {', '.join(ACTIONS)}"}],
+            f"unknown action {action!r}; use one of {known}",
+            [{"field": "action", "message": f"must be one of {known}"}],
         )
     return rule
 
 
 def _reason(reason: str | None, action: str, rule: Rule) -> str | None:
+    return clean_reason(reason, action, rule)
+
+
+def clean_reason(reason: str | None, action: str, rule: Rule) -> str | None:
+    """The stripped reason (None if blank); ValidationError when required and missing, or too long."""
     text = (reason or "").strip() or None
     if rule.reason_required and text is None:
         raise ValidationError(

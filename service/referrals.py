@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from service.audit import record_event
 from service.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from service.findings import APPROVER_ROLES, REVIEWER_ROLES
+from service.findings import APPROVER_ROLES, REVIEWER_ROLES, Rule, clean_reason, lookup_rule
 from service.models import Finding, Referral, ReferralEvent, ReferralFinding, Supplier, utcnow
 from service.referral_documents import build_document
 from service.referral_requests import ReferralRequest
@@ -37,16 +36,6 @@ from service.referral_requests import ReferralRequest
 STATUSES = ("draft", "submitted_for_approval", "approved", "queued", "delivered", "failed", "withdrawn")
 CLOSED = frozenset({"delivered", "withdrawn"})  # nothing more happens to these
 SYSTEM_ACTOR = "system"
-MAX_REASON_LENGTH = 4000
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may take an action, and from which statuses to which."""
-
-    roles: tuple[str, ...]
-    moves: Mapping[str, str]
-    reason_required: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -235,27 +224,11 @@ def act(
 
 
 def _rule(action: str) -> Rule:
-    rule = RULES.get(action)
-    if rule is None:
-        raise ValidationError(
-            f"unknown action {action!r}; use one of {', '.join(ACTIONS)}",
-            [{"field": "action", "message": f"must be one of {', '.join(ACTIONS)}"}],
-        )
-    return rule
+    return lookup_rule(RULES, action)
 
 
 def _reason(reason: str | None, action: str, rule: Rule) -> str | None:
-    text = (reason or "").strip() or None
-    if rule.reason_required and text is None:
-        raise ValidationError(
-            f"{action} needs a reason", [{"field": "reason", "message": f"required to {action}"}]
-        )
-    if text is not None and len(text) > MAX_REASON_LENGTH:
-        raise ValidationError(
-            f"the reason is longer than {MAX_REASON_LENGTH} characters",
-            [{"field": "reason", "message": f"at most {MAX_REASON_LENGTH} characters"}],
-        )
-    return text
+    return clean_reason(reason, action, rule)
 
 
 def _check_still_confirmed(referral: Referral, action: str) -> None:
