@@ -8,14 +8,15 @@ Each token carries an IDF weight, so a pair of rare tokens counts for much more 
 
     score = sum(similarity * weight of paired tokens) / sum(weight of all tokens)
 
-which is symmetric in its two arguments.
+which is symmetric in its two arguments. `may_reach` bounds that score from above at a
+fraction of the cost of aligning, so that screening aligns only the pairs of names that may
+reach its threshold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import NamedTuple
 
 from screening.similarity import may_pair, span_similarity, token_similarity
@@ -157,7 +158,9 @@ class TokenProfile(NamedTuple):
     weights: tuple[float, ...]
     total: float  # the weights' sum
     ranked: tuple[tuple[float, int], ...]  # (weight, position) of each token, heaviest first
-    spans: tuple[tuple[int, int, str, str], ...]  # start, joined length, joined in either order
+    # Per adjacent pair of tokens (by the first one's position): joined length and text in
+    # either order, or None where one of them is an initial.
+    spans: tuple[tuple[int, str, str] | None, ...]
     shortest_span: int  # joined length of the shortest span; 0 without spans
     longest: int  # length of the longest token
     abjad: bool  # written without (all) its vowels: compared on consonants with other names
@@ -168,11 +171,12 @@ def token_profile(tokens: tuple[str, ...], weight: Weigher, *, abjad: bool = Fal
     weights = tuple(map(weight, tokens))
     ranked = tuple(sorted(zip(weights, range(len(tokens)), strict=True), key=lambda unit: -unit[0]))
     spans = tuple(
-        (i, len(first) + len(second), first + second, second + first)
-        for i, (first, second) in enumerate(zip(tokens, tokens[1:], strict=False))
+        (len(first) + len(second), first + second, second + first)
         if len(first) > 1 and len(second) > 1
+        else None
+        for first, second in zip(tokens, tokens[1:], strict=False)
     )
-    shortest_span = min([length for _, length, _, _ in spans], default=0)
+    shortest_span = min([span[0] for span in spans if span is not None], default=0)
     longest = max(map(len, tokens), default=0)
     return TokenProfile(tokens, weights, sum(weights), ranked, spans, shortest_span, longest, abjad)
 
@@ -181,102 +185,79 @@ def may_reach(left: TokenProfile, right: TokenProfile, floor: float, *, person: 
     """False only when aligning the two names certainly scores below `floor`.
 
     Whatever pairs the greedy pick keeps, a token answered by a pair counts at most its best
-    similarity with any unit of the other side, and an unanswered one nothing (see
-    `_ratio_bound`). For organisations the tokens are examined one by one, each name's
-    heaviest first, each against every token of the other side, the ones not yet examined
-    assumed perfect: a pair of unrelated names is usually given up after its rarest word.
-    Screening runs this on every shortlisted pair of names and aligns only the few that may
-    reach its threshold, so it is written for speed.
+    similarity `b` with any unit of the other side, and an unanswered one nothing, though it
+    still weighs in the denominator: fully for organisations, at least
+    ANCHORED_EXTRA_FACTOR (`f`) for persons. Choosing freely which tokens are answered, the
+    score can reach `floor` only if
+
+        sum over tokens of weight * max(b - floor, -f * floor) >= 0
+
+    (each token either answered, or not and costing `f * floor` of its weight). Tokens are
+    examined one by one, each name's heaviest first, against every unit of the other side;
+    the ones not yet examined count as perfect (b = 1), so that a pair of unrelated names is
+    usually given up after its rarest word. Screening runs this on every shortlisted pair of
+    names and aligns only the few that may reach its threshold, so it is written for speed.
     """
     if floor <= 0.0:
         return True
     abjad = left.abjad != right.abjad
     cache = _CACHES[person, abjad]
-    best_left = [0.0] * len(left.tokens)
-    best_right = [0.0] * len(right.tokens)
-    if abjad or 0 < left.shortest_span <= right.longest + SPAN_LENGTH_SLACK:
-        _span_bests(left, right, best_left, best_right, abjad)
-    if abjad or 0 < right.shortest_span <= left.longest + SPAN_LENGTH_SLACK:
-        _span_bests(right, left, best_right, best_left, abjad)
-    # Organisations: the bound is 1 - sum((1 - best) * weight) / total weight, so examining
-    # a token spends (1 - best) * weight of the shortfall the floor allows.
+    # The sum above with every token perfect, lowered as each token is examined.
     allowed = (1.0 - floor) * (left.total + right.total)
-    for profile, bests, others in ((left, best_left, right.tokens), (right, best_right, left.tokens)):
-        tokens = profile.tokens
+    unanswered = (1.0 - ANCHORED_EXTRA_FACTOR) * floor if person else 0.0
+    for profile, other in ((left, right), (right, left)):
+        tokens, others = profile.tokens, other.tokens
         for token_weight, at in profile.ranked:
             token = tokens[at]
-            best = bests[at]
-            for other in others:
-                if best >= 1.0:
-                    break
-                if token == other:
+            best = 0.0
+            for single in others:
+                if token == single:
                     best = 1.0
                     break
-                sim = cache.get((token, other) if token < other else (other, token), _UNKNOWN)
+                sim = cache.get((token, single) if token < single else (single, token), _UNKNOWN)
                 if sim == _UNKNOWN:
-                    sim = _token_similarity(cache, token, other, person, abjad)
+                    sim = _token_similarity(cache, token, single, person, abjad)
                 if sim is not None and sim > best:
                     best = sim
-            bests[at] = best
-            allowed -= (1.0 - best) * token_weight
-            if allowed < 0.0 and not person:
-                return False
-    if not person:
-        return True
-    # Persons: unanswered names may weigh less, so the bound is `_ratio_bound`'s.
-    units = [*zip(left.weights, best_left, strict=True), *zip(right.weights, best_right, strict=True)]
-    return _ratio_bound(units, ANCHORED_EXTRA_FACTOR) >= floor
-
-
-def _span_bests(
-    spans: TokenProfile,
-    singles: TokenProfile,
-    best_tokens: list[float],
-    best_singles: list[float],
-    abjad: bool,
-) -> None:
-    """Raise the best similarities of the tokens a span of one name and a single may pair."""
-    spans_cache = _SPAN_CACHES[abjad]
-    longest = singles.longest + SPAN_LENGTH_SLACK
-    for start, length, joined, swapped in spans.spans:
-        if length > longest and not abjad:
-            continue
-        for j, token in enumerate(singles.tokens):
-            # The cheap test of `_span_similarity`, for both orders of the span at once.
-            if not abjad and (
-                abs(length - len(token)) > SPAN_LENGTH_SLACK or token[0] not in (joined[0], swapped[0])
+            if best < 1.0 and (
+                abjad
+                or 0 < profile.shortest_span <= other.longest + SPAN_LENGTH_SLACK
+                or 0 < other.shortest_span <= len(token) + SPAN_LENGTH_SLACK
             ):
-                continue
-            for text in (joined, swapped):
-                sim = _span_similarity(spans_cache, text, token, abjad)
-                if sim is None:
-                    continue
-                if sim > best_tokens[start]:
-                    best_tokens[start] = sim
-                if sim > best_tokens[start + 1]:
-                    best_tokens[start + 1] = sim
-                if sim > best_singles[j]:
-                    best_singles[j] = sim
+                joined = _best_span(profile, at, other, abjad)
+                if joined > best:
+                    best = joined
+            allowed -= token_weight * (1.0 - (best if best > unanswered else unanswered))
+            if allowed < 0.0:
+                return False
+    return True
 
 
-def _ratio_bound(units: list[tuple[float, float]], extra_factor: float) -> float:
-    """The most sum(best * weight) / sum(weight) over (weight, best) units can reach.
+def _best_span(profile: TokenProfile, at: int, other: TokenProfile, abjad: bool) -> float:
+    """The best similarity token `at` of a name gets from joined pairs of tokens.
 
-    An answered unit adds `best * weight` above and `weight` below the fraction, an
-    unanswered one only `extra_factor * weight` below. The best choice answers the units of
-    highest `best` first, so trying each such prefix finds it.
+    Either it is joined with a neighbour against a token of the other name, or it stands
+    against two joined tokens of the other name.
     """
-    above = 0.0
-    below = extra_factor * sum(unit_weight for unit_weight, _ in units)
-    bound = 0.0
-    for unit_weight, best in sorted(units, key=itemgetter(1), reverse=True):
-        if best <= 0.0:
-            break
-        above += best * unit_weight
-        below += (1.0 - extra_factor) * unit_weight
-        if below > 0.0:
-            bound = max(bound, above / below)
-    return bound
+    spans_cache = _SPAN_CACHES[abjad]
+    token = profile.tokens[at]
+    best = 0.0
+    units = [(span, single) for span in profile.spans[max(at - 1, 0) : at + 1] for single in other.tokens]
+    units += [(span, token) for span in other.spans]
+    for span, single in units:
+        if span is None:
+            continue
+        length, joined, swapped = span
+        # The cheap test of `_span_similarity`, for both orders of the span at once.
+        if not abjad and (
+            abs(length - len(single)) > SPAN_LENGTH_SLACK or single[0] not in (joined[0], swapped[0])
+        ):
+            continue
+        for text in (joined, swapped):
+            sim = _span_similarity(spans_cache, text, single, abjad)
+            if sim is not None and sim > best:
+                best = sim
+    return best
 
 
 def _token_similarity(
@@ -335,19 +316,13 @@ def _extra_factor(pairs: list[TokenPair]) -> float:
 
 def _spans(tokens: Sequence[str], weights: list[float]) -> list[_Unit]:
     """Each pair of adjacent tokens joined in either order, with its weight; not initials."""
-    return [
-        (start, start + 2, text, weights[start] + weights[start + 1]) for start, text in _span_texts(tokens)
-    ]
-
-
-def _span_texts(tokens: Sequence[str]) -> list[tuple[int, str]]:
-    """(start, text) of each pair of adjacent tokens joined in either order; not initials."""
-    texts = []
+    units = []
     for i in range(len(tokens) - 1):
         if len(tokens[i]) > 1 and len(tokens[i + 1]) > 1:
-            texts.append((i, tokens[i] + tokens[i + 1]))
-            texts.append((i, tokens[i + 1] + tokens[i]))
-    return texts
+            weight = weights[i] + weights[i + 1]
+            units.append((i, i + 2, tokens[i] + tokens[i + 1], weight))
+            units.append((i, i + 2, tokens[i + 1] + tokens[i], weight))
+    return units
 
 
 def _score(pairs: list[TokenPair], extra_weight: float) -> float:

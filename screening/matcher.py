@@ -6,7 +6,9 @@
    listed names, and an agreeing identifier its records;
 2. a quick C-level ratio (token-sort or joined form) keeps the plausible ones and groups
    them by record;
-3. `compare` scores every shortlisted record in full and explains the result.
+3. `compare` scores every shortlisted record in full and explains the result; a pair of
+   names that an exact upper bound (`features.may_reach`) shows cannot reach the threshold
+   is skipped, which changes no result: such a pair could not have raised an alert.
 
 `compare` is the same third stage for one given record, so a score never depends on which
 method produced it.
@@ -50,12 +52,15 @@ SHORTLIST_RECORDS = 15  # stage 3 input (at least; more if the caller asks for m
 # (up to a sanity bound); `screen` the most promising few of each shortlisted record.
 SCREEN_FULL_PAIRS = 3
 COMPARE_FULL_PAIRS = 100
-MAX_PROFILES = 200_000  # names whose `name_profile` is remembered, listed and queried alike
+# Listed names whose `name_profile` is remembered across screenings: every distinct listed
+# name of a large index, in both modes, fits.
+MAX_PROFILES = 150_000
 # Rounding room between `may_reach`'s bound and the score it bounds, summed in another order.
 BOUND_SLACK = 1e-9
 
 # (query compare form, listed compare form, person mode, query abjad, listed abjad)
 _PairKey = tuple[str, str, bool, bool, bool]
+_ProfileKey = tuple[str, bool, bool]  # compare form, person mode, abjad
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,7 @@ class Matcher:
 
     def __init__(self, records: Iterable[Record]) -> None:
         self._index = CandidateIndex(records)
-        self._profiles: dict[tuple[str, bool, bool], TokenProfile] = {}
+        self._profiles: dict[_ProfileKey, TokenProfile] = {}
 
     def __len__(self) -> int:
         return len(self._index.records)
@@ -145,7 +150,7 @@ class Matcher:
         query = names.query
         # An unknown-kind query is read the way the record is: "Mr Putin" drops its title
         # against a person, "Acme Ltd" its legal form against a company.
-        query_norms = names.normalized(query.kind if query.kind != "unknown" else record.kind)
+        query_norms = names.compared(query.kind if query.kind != "unknown" else record.kind)
         pairs = [
             (q, name, listed)
             for name, listed in forms
@@ -166,7 +171,7 @@ class Matcher:
         prune_below = floor if not identifiers.agreeing else 0.0
         comparisons = []
         for q, name, listed in pairs[:max_pairs]:
-            comparison = self._compare_names(q, listed, person, prune_below, seen)
+            comparison = self._compare_names(names, q, listed, person, prune_below, seen)
             if comparison is None or comparison.score + MAX_CONTEXT_LIFT < prune_below:
                 continue
             comparisons.append((comparison, name))
@@ -192,6 +197,7 @@ class Matcher:
 
     def _compare_names(
         self,
+        names: _QueryNames,
         q: NormalizedName,
         listed: NormalizedName,
         person: bool,
@@ -211,21 +217,29 @@ class Matcher:
         # What the name must score to reach the floor, less a margin for rounding.
         needed = floor - MAX_CONTEXT_LIFT - BOUND_SLACK
         if needed <= 0.0 or may_reach(
-            self._profile(q, person), self._profile(listed, person), needed, person=person
+            self._profile(q, person, names.profiles),
+            self._profile(listed, person, self._profiles),
+            needed,
+            person=person,
         ):
             comparison = compare_names(q, listed, self._index.weights, person=person)
         if seen is not None:
             seen[memo] = comparison
         return comparison
 
-    def _profile(self, name: NormalizedName, person: bool) -> TokenProfile:
-        """`name_profile` of a listed or query name, remembered across screenings."""
+    def _profile(
+        self, name: NormalizedName, person: bool, memo: dict[_ProfileKey, TokenProfile]
+    ) -> TokenProfile:
+        """`name_profile` of a name, remembered in `memo`.
+
+        A query name's is remembered for its screening, a listed name's across screenings.
+        """
         key = (name.compare, person, name.abjad)
-        profile = self._profiles.get(key)
+        profile = memo.get(key)
         if profile is None:
-            if len(self._profiles) > MAX_PROFILES:
-                self._profiles.clear()
-            profile = self._profiles[key] = name_profile(name, self._index.weights, person=person)
+            if len(memo) >= MAX_PROFILES:
+                memo.clear()
+            profile = memo[key] = name_profile(name, self._index.weights, person=person)
         return profile
 
     def _explain(self, query: Query, record: Record, scored: _Scored) -> Match:
@@ -279,21 +293,28 @@ class Matcher:
 class _QueryNames:
     """A query's names, normalised once per kind they are read as, for one screening."""
 
-    __slots__ = ("_names", "_normalized", "query")
+    __slots__ = ("_compared", "_names", "_normalized", "profiles", "query")
 
     def __init__(self, query: Query) -> None:
         self.query = query
         self._names = _query_names(query)
         self._normalized: dict[Kind, list[NormalizedName]] = {}
+        self._compared: dict[Kind, list[NormalizedName]] = {}
+        self.profiles: dict[_ProfileKey, TokenProfile] = {}  # see `Matcher._profile`
 
     def normalized(self, kind: Kind) -> list[NormalizedName]:
-        """The names read as `kind`: those with tokens, one per compare form (the last one's)."""
+        """Every name read as `kind`, in order: the candidate lookup weighs each one."""
         norms = self._normalized.get(kind)
         if norms is None:
-            by_form = {
-                norm.compare: norm for name in self._names if (norm := normalize_name(name, kind)).tokens
-            }
-            norms = self._normalized[kind] = list(by_form.values())
+            norms = self._normalized[kind] = [normalize_name(name, kind) for name in self._names]
+        return norms
+
+    def compared(self, kind: Kind) -> list[NormalizedName]:
+        """The names read as `kind` that the scorer compares: one per compare form, the last."""
+        norms = self._compared.get(kind)
+        if norms is None:
+            by_form = {norm.compare: norm for norm in self.normalized(kind) if norm.tokens}
+            norms = self._compared[kind] = list(by_form.values())
         return norms
 
 
@@ -326,7 +347,11 @@ def _quick(query: NormalizedName, listed: NormalizedName) -> float:
 
 def _person_mode(kinds: tuple[Kind, Kind]) -> bool:
     """Person rules (initials, dropped middle names) apply unless a side is not a person."""
-    return "person" in kinds and set(kinds) <= {"person", "unknown"}
+    left, right = kinds
+    return "person" in kinds and left in _PERSON_KINDS and right in _PERSON_KINDS
+
+
+_PERSON_KINDS = frozenset({"person", "unknown"})
 
 
 def _no_match(query: Query, record: Record) -> Match:

@@ -46,6 +46,9 @@ def typo_allowance(length: int) -> int:
     return 1 if length < 5 else 2 if length < 10 else 3
 
 
+_TYPO_ALLOWANCES = tuple(typo_allowance(length) for length in range(11))  # constant from 10 letters
+
+
 def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = False) -> float | None:
     """Similarity of two tokens, or None if they must not pair.
 
@@ -55,7 +58,7 @@ def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = Fals
     """
     if a == b:
         return 1.0
-    if not _numbers_agree(a, b):
+    if not (a.isalpha() and b.isalpha()) and not _numbers_agree(a, b):
         return None  # "Company 1" is not "Company 2", nor the 33rd division the 77th
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SIMILARITY if person and a[0] == b[0] else None
@@ -64,9 +67,10 @@ def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = Fals
     if key_a == key_b and long_enough:
         return KEY_SIMILARITY
     best = _typo(a, b)
-    keyed = _typo(key_a, key_b) - 0.02
-    if keyed > best:
-        best = keyed
+    if key_a != a or key_b != b:  # else the keys' typo score is the tokens' one, less 0.02
+        keyed = _typo(key_a, key_b) - 0.02
+        if keyed > best:
+            best = keyed
     if person and LOOSE_SIMILARITY > best and long_enough and loose_key(a) == loose_key(b):
         best = LOOSE_SIMILARITY
     if not person and ABBREVIATION_SIMILARITY > best and _abbreviates(a, b):
@@ -84,11 +88,12 @@ def token_similarity(a: str, b: str, *, person: bool = False, abjad: bool = Fals
 
 def _typo(a: str, b: str) -> float:
     length = len(a) if len(a) > len(b) else len(b)
-    allowed = typo_allowance(length)
+    allowed = _TYPO_ALLOWANCES[length] if length < len(_TYPO_ALLOWANCES) else _TYPO_ALLOWANCES[-1]
     if allowed == 0:
         return 0.0
     # Edits are at least the difference in length, plus the charge for another first letter:
-    # when that is already too many, the edit distance need not be computed.
+    # when that is already too many, the edit distance need not be computed. (Tokens and
+    # their keys are never empty.)
     first_letter = FIRST_LETTER_EDITS if a[0] != b[0] else 0.0
     if abs(len(a) - len(b)) + first_letter > allowed:
         return 0.0

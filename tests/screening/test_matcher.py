@@ -13,6 +13,7 @@ from screening import (
     Record,
     RecordName,
 )
+from screening.matcher import _QueryNames
 from screening.types import Kind
 
 THRESHOLD = 0.88
@@ -195,3 +196,11 @@ def test_invalid_input_raises_specific_errors() -> None:
 def test_an_empty_index_alerts_on_nothing() -> None:
     assert Matcher([]).screen(Query("Al Qaida"), threshold=0.0) == []
     assert len(MATCHER) == len(LISTED)
+
+
+def test_every_query_name_weighs_in_the_candidate_lookup_but_is_compared_once() -> None:
+    # Names that normalise alike each count in the lookup, as they always have; the scorer
+    # compares the form once (the last such name's spelling).
+    names = _QueryNames(Query("Acme Ltd", "organization", aliases=("ACME LIMITED", "Ltd")))
+    assert [norm.compare for norm in names.normalized("organization")] == ["acme", "acme", ""]
+    assert [norm.display for norm in names.compared("organization")] == ["ACME LIMITED"]

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from screening import Matcher, Query, Record, RecordName
 from screening.alignment import align_tokens
 from screening.distance import quick_similarity, sorted_similarity, string_similarity
-from screening.features import compare_names
+from screening.features import compare_names, may_reach, name_profile
+from screening.matcher import BOUND_SLACK
 from screening.normalize import normalize_name
 from screening.types import Kind
 
@@ -83,6 +84,40 @@ def test_compare_is_symmetric_when_both_sides_carry_the_same_context(
         Query(right, kind, country), Record("l", kind, (RecordName(left),), listed_countries)
     )
     assert forward.score == backward.score
+
+
+# Spacing variants and an abjad spelling exercise the joined-pair and consonant rules too.
+bound_words = st.sampled_from(
+    ["gazprom", "neft", "gazpromneft", "al", "qaida", "alqaida", "vladimir", "putin", "v", "محمد", "mohammed"]
+)
+bound_names = st.one_of(names, st.lists(bound_words, min_size=1, max_size=4).map(" ".join))
+
+
+@given(bound_names, bound_names, st.booleans(), st.floats(0.0, 1.0))
+def test_the_pruning_bound_never_rules_out_a_pair_that_reaches_the_floor(
+    left: str, right: str, person: bool, share: float
+) -> None:
+    a, b = normalize_name(left), normalize_name(right)
+    if not a.tokens or not b.tokens:
+        return
+    weights = MATCHER._index.weights
+    # The bound is summed in another order than the score: the matcher leaves it that margin.
+    score = compare_names(a, b, weights, person=person).score - BOUND_SLACK
+    profiles = name_profile(a, weights, person=person), name_profile(b, weights, person=person)
+    assert may_reach(*profiles, score, person=person)
+    assert may_reach(*profiles, score * share, person=person)
+
+
+@given(names, st.sampled_from(KINDS), st.lists(names, max_size=2), st.floats(0.05, 1.0))
+@settings(max_examples=200)
+def test_screening_at_a_threshold_keeps_exactly_the_matches_that_reach_it(
+    name: str, kind: Kind, aliases: list[str], threshold: float
+) -> None:
+    # A threshold lets screening skip pairs that cannot reach it; at 0.0 nothing is skipped.
+    query = Query(name if name.strip() else "x", kind, None, tuple(aliases))
+    every = MATCHER.screen(query, threshold=0.0, limit=100)
+    kept = MATCHER.screen(query, threshold=threshold, limit=100)
+    assert kept == [match for match in every if match.score >= threshold]
 
 
 # Content words only: legal forms, single letters and joinable pairs depend on their position

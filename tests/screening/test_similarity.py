@@ -1,10 +1,11 @@
-"""Token similarity, transliteration keys, identifiers and derived names: plain asserts."""
+"""Token similarity, transliteration keys, identifiers, derived names and the pruning bound."""
 
 from __future__ import annotations
 
 import pytest
 
 from screening import Identifier, Matcher, Query, Record, RecordName
+from screening.features import compare_names, may_reach, name_profile
 from screening.identifiers import compare_identifiers, identifier_family
 from screening.normalize import derived_names, normalize_name
 from screening.phonetic import loose_key, skeleton, translit_key
@@ -171,3 +172,25 @@ def test_names_know_whether_they_were_written_in_an_abjad() -> None:
     assert normalize_name("أسامة بن لادن", "person").abjad
     assert not normalize_name("Usama BIN LADIN", "person").abjad
     assert not normalize_name("Владимир Путин", "person").abjad
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "person", "reaches"),
+    [
+        ("Acme Widgets", "Zenith Shipping", False, False),  # nothing pairs
+        ("Acme Widgets", "Acme Shipping", False, False),  # the rarer word is unanswered
+        ("Gazprom Neft", "GAZPROMNEFT", False, True),  # joined words answer both
+        ("Rosoboronexport", "ROSOBORONEKSPORT", False, True),  # romanisation variant
+        ("Vladimir Putin", "Vladimir Vladimirovich PUTIN", True, True),  # a dropped middle name
+        ("Ivan Petrov", "Sergei Ivanov", True, False),
+    ],
+)
+def test_the_pruning_bound_rules_out_unrelated_names_only(
+    query: str, listed: str, person: bool, reaches: bool
+) -> None:
+    weights = IDS._index.weights
+    left, right = normalize_name(query), normalize_name(listed)
+    profiles = name_profile(left, weights, person=person), name_profile(right, weights, person=person)
+    assert may_reach(*profiles, 0.86, person=person) == reaches
+    if not reaches:
+        assert compare_names(left, right, weights, person=person).score < 0.86
