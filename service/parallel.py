@@ -1,9 +1,11 @@
 """Screening many suppliers on several processes that share this process's index.
 
 Screening is pure CPU work on the in-memory index, so large jobs (upload batches, sweeps)
-fork worker processes that inherit the built index copy-on-write and only screen: they touch
-neither the database nor the app. The caller keeps storing each chunk's results, in order,
-while the workers go on with the next chunks. One chunk, or one worker, stays in process.
+fork worker processes that inherit the built index copy-on-write. They only read: either the
+suppliers they are handed, or, given a `load` function, the chunk's rows from the database on
+connections of their own (a sweep reads its registry that way, in parallel, instead of through
+the parent). The caller keeps storing each chunk's results, in order, while the workers go on
+with the next chunks. One chunk, or one worker, stays in process.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from service.config import ScreeningSettings
@@ -20,8 +22,10 @@ from service.schemas import SupplierInput
 from service.screenings import screen_supplier
 
 Alerts = list[dict[str, Any]]
-# What a forked worker reads: the index and settings of the job that forked it.
-_FORKED: tuple[LoadedIndex, ScreeningSettings] | None = None
+# Turns a chunk's key (a sweep's supplier ids) into its suppliers, in the screening process.
+Loader = Callable[[Any], Sequence[SupplierInput | None]]
+# What a forked worker reads: the index, settings and loader of the job that forked it.
+_FORKED: tuple[LoadedIndex, ScreeningSettings, Loader | None] | None = None
 
 
 # Below this many listed entries a screening costs a fraction of a millisecond (a delta sweep's
@@ -39,16 +43,24 @@ def worker_count(index: LoadedIndex, settings: ScreeningSettings, chunks: int, s
 
 
 def screen_chunks(
-    index: LoadedIndex, settings: ScreeningSettings, chunks: Sequence[Sequence[SupplierInput | None]]
+    index: LoadedIndex,
+    settings: ScreeningSettings,
+    chunks: Sequence[Sequence[Any]],
+    *,
+    load: Loader | None = None,
 ) -> Iterator[list[Alerts]]:
-    """The alerts of every supplier of each chunk (None: a row with nothing to screen), in order."""
+    """The alerts of every supplier of each chunk (None: a row with nothing to screen), in order.
+
+    Chunks are sequences of suppliers, or with `load`, of keys that `load` turns into as many
+    suppliers, called in the process that screens the chunk.
+    """
     workers = worker_count(index, settings, len(chunks), sum(len(chunk) for chunk in chunks))
     if workers <= 1:
         for chunk in chunks:
-            yield [screen_supplier(index, s, settings) if s else [] for s in chunk]
+            yield _screen(index, settings, load(chunk) if load else chunk)
         return
     global _FORKED
-    _FORKED = (index, settings)
+    _FORKED = (index, settings, load)
     gc.freeze()  # keep the collector from touching (and so copying) the shared index's pages
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -58,8 +70,14 @@ def screen_chunks(
         gc.unfreeze()
 
 
-def _screen_forked(suppliers: list[SupplierInput | None]) -> list[Alerts]:
+def _screen(
+    index: LoadedIndex, settings: ScreeningSettings, suppliers: Sequence[SupplierInput | None]
+) -> list[Alerts]:
+    return [screen_supplier(index, supplier, settings) if supplier else [] for supplier in suppliers]
+
+
+def _screen_forked(chunk: list[Any]) -> list[Alerts]:
     """In a forked worker: screen one chunk against the parent's index."""
     assert _FORKED is not None, "only called in a worker forked by screen_chunks"
-    index, settings = _FORKED
-    return [screen_supplier(index, supplier, settings) if supplier else [] for supplier in suppliers]
+    index, settings, load = _FORKED
+    return _screen(index, settings, load(chunk) if load else chunk)

@@ -21,6 +21,7 @@ ran twice changes nothing.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from screening import Matcher
 from service import get_settings
 from service.audit import record_event
 from service.config import Settings
-from service.db import session_scope
+from service.db import get_db, session_scope
 from service.engine import LoadedIndex, build_index, get_index_holder
 from service.models import ListChange, ListEntryRow, ListVersion, Screening, Supplier, SweepRun, utcnow
 from service.notify import notify_findings
@@ -212,22 +213,19 @@ def _sweep_suppliers(
     """Screen the suppliers after the sweep's cursor (all, or those changed since) in chunks."""
     settings_all = get_settings(app)
     settings = settings_all.screening
+    started = time.perf_counter()
     with session_scope(app) as session:
         run = session.get(SweepRun, sweep_id)
         assert run is not None
         if entries is not None and run.entries_considered == 0:
             run.entries_considered = entries
-        cursor = run.cursor
-        # Plain rows, not ORM objects: a registry of 100,000 suppliers loads in seconds.
-        columns = (Supplier.id, Supplier.ref, Supplier.name, Supplier.kind, Supplier.country)
-        stmt = select(*columns, Supplier.other_names, Supplier.details).where(
-            Supplier.archived_at.is_(None), Supplier.id > cursor
-        )
+        stmt = select(Supplier.id).where(Supplier.archived_at.is_(None), Supplier.id > run.cursor)
         if changed_since is not None:
             stmt = stmt.where(or_(Supplier.updated_at > changed_since, Supplier.created_at > changed_since))
-        rows = [(row[0], _input(*row[1:])) for row in session.execute(stmt.order_by(Supplier.id))]
-    chunks = [rows[start : start + chunk_size] for start in range(0, len(rows), chunk_size)]
-    results = screen_chunks(index, settings, [[s for _, s in chunk] for chunk in chunks])
+        ids = list(session.scalars(stmt.order_by(Supplier.id)))
+    chunks = [ids[start : start + chunk_size] for start in range(0, len(ids), chunk_size)]
+    # Each chunk's rows are read by the process that screens it (forked workers in parallel).
+    results = screen_chunks(index, settings, chunks, load=SupplierLoader(app))
     for chunk, alerts in zip(chunks, results, strict=True):
         with session_scope(app) as session:
             run = session.get(SweepRun, sweep_id, with_for_update=True)
@@ -236,12 +234,49 @@ def _sweep_suppliers(
             progress = sweep_json(run)
         if on_chunk is not None:
             on_chunk(progress)  # after the commit: what it reports is stored
+    log.info(
+        "sweep %d: %d suppliers screened against %d entries in %.1f s",
+        sweep_id,
+        len(ids),
+        len(index.entries),
+        time.perf_counter() - started,
+    )
+
+
+class SupplierLoader:
+    """Reads suppliers by id for screening; in a forked worker, on connections of its own."""
+
+    # Plain columns through the connection, not ORM objects: 100,000 suppliers load in seconds.
+    COLUMNS = (
+        Supplier.id,
+        Supplier.ref,
+        Supplier.name,
+        Supplier.kind,
+        Supplier.country,
+        Supplier.other_names,
+        Supplier.details,
+    )
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._pid = os.getpid()
+
+    def __call__(self, ids: Sequence[int]) -> list[SupplierInput | None]:
+        """The suppliers with these ids, in order (None for one archived since it was listed)."""
+        if os.getpid() != self._pid:
+            # A forked child must not use the connections its parent's pool holds.
+            get_db(self._app).engine.dispose(close=False)
+            self._pid = os.getpid()
+        with session_scope(self._app) as session:
+            stmt = select(*self.COLUMNS).where(Supplier.id.in_(ids), Supplier.archived_at.is_(None))
+            found = {row[0]: _input(*row[1:]) for row in session.connection().execute(stmt)}
+        return [found.get(supplier_id) for supplier_id in ids]
 
 
 def _store_chunk(
     session: Session,
     run: SweepRun,
-    chunk: Sequence[tuple[int, SupplierInput]],
+    chunk: Sequence[int],
     alerts: Sequence[list[dict[str, Any]]],
     settings: Settings,
 ) -> None:
@@ -249,7 +284,7 @@ def _store_chunk(
     algorithm = f"{Matcher.NAME}/{Matcher.VERSION}"
     assert run.screening_id is not None
     now = utcnow()
-    for (supplier_id, _), matches in zip(chunk, alerts, strict=True):
+    for supplier_id, matches in zip(chunk, alerts, strict=True):
         if not matches:
             continue
         supplier = session.get(Supplier, supplier_id)
@@ -266,12 +301,12 @@ def _store_chunk(
         notify_findings(session, settings, reopened, "changed_finding")
     session.execute(
         update(Supplier)
-        .where(Supplier.id.in_([supplier_id for supplier_id, _ in chunk]))
+        .where(Supplier.id.in_(chunk))
         .values(last_screened_at=now)
         .execution_options(synchronize_session=False)
     )
     run.suppliers_screened += len(chunk)
-    run.cursor = chunk[-1][0]
+    run.cursor = chunk[-1]
     run.heartbeat_at = now
 
 

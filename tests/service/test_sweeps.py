@@ -12,11 +12,12 @@ import pytest
 from conftest import ROOT, SHARED_DATA, _close, settings_for
 from e2e_support import server_env
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from service import create_app
+from service import create_app, get_settings, parallel
 from service.db import get_db, session_scope, upgrade
-from service.models import Finding, ListVersion, Notification, SweepRun, utcnow
+from service.engine import get_index_holder
+from service.models import Finding, FindingEvent, ListVersion, Notification, Supplier, SweepRun, utcnow
 from service.schemas import SupplierInput
 from service.suppliers import upsert_supplier
 from service.sweeps import SweepBusyError, run_sweep
@@ -104,6 +105,34 @@ def test_a_delta_sweep_finds_suppliers_matching_entries_a_refresh_added(un_app: 
         # Only the entries the refresh added or changed, not the whole list.
         assert delta.entries_considered == version.added + version.changed < version.entry_count
     assert ("V-9", target.entry_id, "new") in _findings(un_app)
+
+
+def test_a_sweep_on_forked_workers_reading_their_own_rows_matches_in_process(
+    un_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers fork, open their own connections (SQLite and PostgreSQL) and read their chunks."""
+    _import(un_app, str(UN_NEW))
+    names = ["Al Qaida", "Orion Textiles", "Taliban", "Acme Stationery Supplies Ltd", "Al-Qa'ida in Iraq"]
+    _register(un_app, *[(f"V-{i:03d}", names[i % len(names)]) for i in range(60)])
+    with session_scope(un_app) as s:  # an archived supplier is not read, on any process
+        s.execute(update(Supplier).where(Supplier.ref == "V-000").values(archived_at=utcnow()))
+    index, settings = get_index_holder(un_app).get(), get_settings(un_app).screening
+    assert index is not None and parallel.worker_count(index, settings, 9, 59) == 1
+    in_process = run_sweep(un_app, "full", chunk_size=7)
+    expected = _findings(un_app)
+    with session_scope(un_app) as s:
+        s.execute(delete(FindingEvent))
+        s.execute(delete(Notification))
+        s.execute(delete(Finding))
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ENTRIES", 0)  # fork even for the UN list alone
+    assert parallel.worker_count(index, settings, 9, 59) == 2
+    forked = run_sweep(un_app, "full", chunk_size=7)
+    assert forked.suppliers_screened == in_process.suppliers_screened == 59
+    assert forked.new_findings == in_process.new_findings == len(expected)
+    assert _findings(un_app) == expected
+    al_qaida = {ref for ref, entry, _ in expected if entry == "QDe.004"}
+    assert al_qaida == {f"V-{i:03d}" for i in range(5, 60, 5)}  # every "Al Qaida" but the archived one
+    assert ("V-000", "QDe.004", "new") not in expected
 
 
 def test_a_killed_sweep_resumes_where_it_stopped_without_duplicates(
