@@ -135,6 +135,13 @@ def current_user() -> User | None:
     return user
 
 
+def signed_in_user() -> User:
+    """The signed-in user, in a view behind `login_required` (which has turned others away)."""
+    user = current_user()
+    assert user is not None, "login_required runs first"
+    return user
+
+
 def login_required(*roles: str) -> Callable[[F], F]:
     """Page decorator: sign-in required; with `roles`, one of them (admin may do anything)."""
 

@@ -17,20 +17,14 @@ from werkzeug.wrappers import Response
 from service import get_settings
 from service.db import get_session
 from service.errors import ServiceError
-from service.models import Finding, Referral, Supplier, User
+from service.models import Finding, Referral, Supplier
 from service.referral_delivery import delivery_channel
 from service.referral_requests import PRACTICES, SANCTIONS, parse_referral_request
 from service.referrals import STATUSES, act, allowed_actions, create_referral, list_referrals, referral_detail
-from service.users import current_user, login_required
+from service.users import login_required, signed_in_user
 from service.views.referrals import file_response, parse_list_args
 
 bp = Blueprint("referral_pages", __name__, url_prefix="/referrals")
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # login_required ran first
-    return user
 
 
 def _referral_or_404(referral_id: int, *, lock: bool = False) -> Referral:
@@ -60,7 +54,7 @@ def index() -> str | tuple[str, int]:
 @login_required()
 def show(referral_id: int) -> str:
     """The referral: document, status, history, delivery attempts, actions, downloads."""
-    referral, user = _referral_or_404(referral_id), _user()
+    referral, user = _referral_or_404(referral_id), signed_in_user()
     return render_template(
         "referral_show.html",
         referral=referral,
@@ -82,7 +76,7 @@ def download(referral_id: int, fmt: str) -> Response:
 @login_required("reviewer", "approver")
 def action(referral_id: int) -> Response:
     """Take the step of the button pressed; refusals come back as a message."""
-    session, user = get_session(), _user()
+    session, user = get_session(), signed_in_user()
     referral = _referral_or_404(referral_id, lock=True)
     step = request.form.get("action", "")
     try:
@@ -136,7 +130,7 @@ def new() -> str:
 @login_required("reviewer", "approver")
 def create() -> Response | tuple[str, int]:
     """Create the draft from the form; a bad field comes back on the form, named."""
-    session, user = get_session(), _user()
+    session, user = get_session(), signed_in_user()
     supplier = session.get(Supplier, request.form.get("supplier_id", type=int) or 0)
     if supplier is None:
         abort(404, description="no such supplier")

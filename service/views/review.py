@@ -21,19 +21,13 @@ from service.db import get_session
 from service.errors import ServiceError
 from service.finding_queries import filter_args, finding_detail, list_findings, parse_filter
 from service.findings import RULES, STATUSES, allowed_actions, decide
-from service.models import Finding, FindingAttachment, User
-from service.users import current_user, login_required
+from service.models import Finding, FindingAttachment
+from service.users import login_required, signed_in_user
 from service.views.findings import attachment_response
 
 bp = Blueprint("review", __name__, url_prefix="/findings")
 _WORD = re.compile(r"[\w'’]+")
 DATE_PARAMS = ("created_from", "created_to", "updated_from", "updated_to")
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # login_required ran first
-    return user
 
 
 def _finding_or_404(finding_id: int, *, lock: bool = False) -> Finding:
@@ -69,7 +63,7 @@ def _matched_tokens(explanation: dict[str, Any]) -> tuple[set[str], set[str]]:
 @login_required()
 def queue() -> str | tuple[str, int]:
     """The review queue with filters, sorting and pages."""
-    me = f"user:{_user().email}"
+    me = f"user:{signed_in_user().email}"
     try:
         wanted = parse_filter(request.args, me=me)
     except ServiceError as exc:
@@ -91,7 +85,7 @@ def queue() -> str | tuple[str, int]:
 def show(finding_id: int) -> str:
     """The finding: supplier and entry side by side, explanation, history, evidence, decisions."""
     finding = _finding_or_404(finding_id)
-    user = _user()
+    user = signed_in_user()
     supplier_tokens, listed_tokens = _matched_tokens(finding.explanation or {})
     return render_template(
         "finding_show.html",
@@ -113,7 +107,7 @@ def show(finding_id: int) -> str:
 @login_required("reviewer", "approver")
 def decisions(finding_id: int) -> Response:
     """Take the decision of the button pressed; refusals come back as a message."""
-    session, user = get_session(), _user()
+    session, user = get_session(), signed_in_user()
     finding = _finding_or_404(finding_id, lock=True)  # decisions on one finding never interleave
     action = request.form.get("action", "")
     try:
@@ -147,7 +141,7 @@ def _assignee(action: str) -> str | None:
 @login_required("reviewer", "approver")
 def upload(finding_id: int) -> Response:
     """Attach evidence from the page."""
-    session, user = get_session(), _user()
+    session, user = get_session(), signed_in_user()
     finding = _finding_or_404(finding_id)
     sent = request.files.get("file")
     try:
