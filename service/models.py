@@ -75,6 +75,19 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType}
 
 
+class StatusEvent:
+    """The columns of one step of a status history (`finding_event`, `referral_event`)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name> | system
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class ListVersion(Base):
     """One successful import or refresh of one source; at most one per source is current."""
 
@@ -250,7 +263,7 @@ class Finding(Base):
     )
 
 
-class FindingEvent(Base):
+class FindingEvent(StatusEvent, Base):
     """One step of a finding's history: append-only, never updated or deleted.
 
     Every human decision is also an audit event (`service.audit`); this table is the
@@ -260,15 +273,7 @@ class FindingEvent(Base):
     __tablename__ = "finding_event"
     __table_args__ = (Index("ix_finding_event_finding", "finding_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name> | system
-    action: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(32))
-    to_status: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     finding: Mapped[Finding] = relationship(back_populates="events")
 
@@ -525,21 +530,13 @@ class ReferralFinding(Base):
     finding: Mapped[Finding] = relationship()
 
 
-class ReferralEvent(Base):
+class ReferralEvent(StatusEvent, Base):
     """One step of a referral's history: append-only (each is also an audit event)."""
 
     __tablename__ = "referral_event"
     __table_args__ = (Index("ix_referral_event_referral", "referral_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(254))  # user:<email> | apikey:<id>:<name> | system
-    action: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(32))
-    to_status: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
 
