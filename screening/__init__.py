@@ -20,6 +20,7 @@ from screening.errors import (
     InvalidQueryError,
     ScreeningError,
 )
+from screening.index import TokenWeights
 from screening.matcher import Matcher
 from screening.normalize import NormalizedName, normalize_name, normalize_text
 from screening.types import FeatureResult, Identifier, Kind, Match, Query, Record, RecordName
@@ -39,6 +40,7 @@ __all__ = [
     "Record",
     "RecordName",
     "ScreeningError",
+    "TokenWeights",
     "normalize_name",
     "normalize_text",
 ]

@@ -105,7 +105,8 @@ class TokenWeights:
 class CandidateIndex:
     """Postings from exact keys, trigrams and tokens to name ids (positions in `names`)."""
 
-    def __init__(self, records: Iterable[Record]) -> None:
+    def __init__(self, records: Iterable[Record], weights: TokenWeights | None = None) -> None:
+        """Index `records`; token weights come from them unless `weights` (a larger index's) are given."""
         self.records: list[Record] = []
         self.names: list[IndexedName] = []
         self._exact: dict[str, list[int]] = defaultdict(list)
@@ -134,7 +135,7 @@ class CandidateIndex:
         self._gram_sizes = {gram: len(ids) for gram, ids in grams.items()}
         self._tokens = {token: tuple(map(block.__getitem__, ids)) for token, ids in tokens.items()}
         self._skeletons = {bones: tuple(map(block.__getitem__, ids)) for bones, ids in skeletons.items()}
-        self.weights = TokenWeights(doc_freq, len(self.records))
+        self.weights = weights if weights is not None else TokenWeights(doc_freq, len(self.records))
         log.info("indexed %d records, %d names", len(self.records), len(self.names))
 
     def _add_record(

@@ -35,7 +35,7 @@ from screening.features import (
     score_features,
 )
 from screening.identifiers import NO_IDENTIFIERS, compare_identifiers, identifier_keys
-from screening.index import CandidateIndex, listed_forms, sorted_key
+from screening.index import CandidateIndex, TokenWeights, listed_forms, sorted_key
 from screening.normalize import NormalizedName, derived_names, normalize_name
 from screening.phonetic import skeleton
 from screening.types import FeatureResult, Kind, Match, Query, Record, RecordName
@@ -80,9 +80,20 @@ class Matcher:
     NAME: ClassVar[str] = "token-v1"
     VERSION: ClassVar[str] = "2.0.0"
 
-    def __init__(self, records: Iterable[Record]) -> None:
-        self._index = CandidateIndex(records)
+    def __init__(self, records: Iterable[Record], *, weights: TokenWeights | None = None) -> None:
+        """Index `records`.
+
+        How much a token counts depends on how many records use it. A matcher over some of a
+        larger matcher's records (a sweep's changed entries) takes that one's `weights`, so
+        that it scores every pair exactly as the larger one would.
+        """
+        self._index = CandidateIndex(records, weights)
         self._profiles: dict[_ProfileKey, TokenProfile] = {}
+
+    @property
+    def weights(self) -> TokenWeights:
+        """The token weights this matcher scores with."""
+        return self._index.weights
 
     def __len__(self) -> int:
         return len(self._index.records)

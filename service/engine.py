@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from screening import Identifier as RecordIdentifier
-from screening import Matcher, Record, RecordName
+from screening import Matcher, Record, RecordName, TokenWeights
 from service.config import ScreeningSettings
 from service.db import get_db
 from service.models import ListVersion
@@ -82,8 +82,10 @@ def entry_to_record(entry: ListEntry) -> Record:
     )
 
 
-def build_index(pairs: Iterable[tuple[ListVersion, ListEntry]]) -> LoadedIndex:
-    """Build a `LoadedIndex` from (version, entry) pairs."""
+def build_index(
+    pairs: Iterable[tuple[ListVersion, ListEntry]], *, weights: TokenWeights | None = None
+) -> LoadedIndex:
+    """Build a `LoadedIndex` from (version, entry) pairs (with a larger index's `weights`, see `Matcher`)."""
     started = time.perf_counter()
     versions: dict[int, VersionInfo] = {}
     records: list[Record] = []
@@ -103,7 +105,7 @@ def build_index(pairs: Iterable[tuple[ListVersion, ListEntry]]) -> LoadedIndex:
         summaries[record.key] = EntrySummary(
             entry.source, entry.entry_id, entry.primary_name, entry.kind, entry.programs, entry.countries
         )
-    matcher = Matcher(records)
+    matcher = Matcher(records, weights=weights)
     elapsed = time.perf_counter() - started
     return LoadedIndex(
         matcher, tuple(sorted(versions.values(), key=lambda v: v.source)), summaries, time.time(), elapsed

@@ -195,7 +195,7 @@ def _run_phases(
             assert run is not None
             run.phase, run.cursor = "entries", 0
     assert since is not None
-    changed = _changed_entries_index(app, since, until)
+    changed = _changed_entries_index(app, since, until, index)
     if changed is not None:
         _sweep_suppliers(app, sweep_id, changed, None, chunk_size, on_chunk, entries=len(changed.entries))
 
@@ -310,8 +310,14 @@ def _store_chunk(
     run.heartbeat_at = now
 
 
-def _changed_entries_index(app: Flask, since: datetime, until: datetime) -> LoadedIndex | None:
-    """A small index of the current entries added or changed by versions fetched in (since, until]."""
+def _changed_entries_index(
+    app: Flask, since: datetime, until: datetime, current: LoadedIndex
+) -> LoadedIndex | None:
+    """A small index of the current entries added or changed by versions fetched in (since, until].
+
+    It scores with the `current` index's token weights: a pair's score, and so its finding,
+    is the same whether a delta or a full sweep found it.
+    """
     with session_scope(app) as session:
         changed_version = aliased(ListVersion)
         stmt = (
@@ -333,7 +339,7 @@ def _changed_entries_index(app: Flask, since: datetime, until: datetime) -> Load
             pairs[(entry.source, entry.entry_id)] = (version, entry)
         if not pairs:
             return None
-        return build_index(pairs.values())
+        return build_index(pairs.values(), weights=current.matcher.weights)
 
 
 def supplier_input(row: Supplier) -> SupplierInput:

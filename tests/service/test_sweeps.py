@@ -14,9 +14,10 @@ from e2e_support import server_env
 from flask import Flask
 from sqlalchemy import delete, func, select, update
 
+from screening import Matcher, Query
 from service import create_app, get_settings, parallel
 from service.db import get_db, session_scope, upgrade
-from service.engine import get_index_holder
+from service.engine import entry_to_record, get_index_holder
 from service.models import Finding, FindingEvent, ListVersion, Notification, Supplier, SweepRun, utcnow
 from service.schemas import SupplierInput
 from service.suppliers import upsert_supplier
@@ -133,6 +134,29 @@ def test_a_sweep_on_forked_workers_reading_their_own_rows_matches_in_process(
     al_qaida = {ref for ref, entry, _ in expected if entry == "QDe.004"}
     assert al_qaida == {f"V-{i:03d}" for i in range(5, 60, 5)}  # every "Al Qaida" but the archived one
     assert ("V-000", "QDe.004", "new") not in expected
+
+
+def test_the_changed_entries_index_scores_every_pair_as_the_whole_index_does() -> None:
+    """A delta sweep's small index borrows the whole index's token weights: same pairs, same scores."""
+    if not UN_NEW.exists():
+        pytest.skip(f"UN list not found at {UN_NEW}")
+    entries = parse_format(get_format("un_sc_xml"), "un_sc", {"file": UN_NEW.read_bytes()}, ParseReport())
+    records = [entry_to_record(e) for e in entries]
+    whole = Matcher(records)
+    changed = records[::20]  # a refresh that changed one entry in twenty
+    borrowed, own = Matcher(changed, weights=whole.weights), Matcher(changed)
+    keys = {r.key for r in changed}
+    same = differ = 0
+    for r in changed:  # each changed entry's first name, with a letter dropped
+        name = r.names[0].value
+        query = Query(name[:3] + name[4:], r.kind)
+        expected = {m.key: m.score for m in whole.screen(query, threshold=0.8, limit=50) if m.key in keys}
+        assert {m.key: m.score for m in borrowed.screen(query, threshold=0.8, limit=50)} == expected, name
+        mine = {m.key: m.score for m in own.screen(query, threshold=0.8, limit=50)}
+        same += sum(1 for key, score in expected.items() if score < 1.0)
+        differ += sum(1 for key, score in expected.items() if mine.get(key) != score)
+    assert same >= 20  # typo'd names: partial scores, where weights matter
+    assert differ >= 10  # with weights of its own the small index would score them otherwise
 
 
 def test_a_killed_sweep_resumes_where_it_stopped_without_duplicates(
