@@ -7,22 +7,18 @@ Runs on SQLite and PostgreSQL (`db_app`). No mocks: what the receivers got is wh
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import ROOT
 from flask import Flask
+from receivers_support import Mailbox, Receiver, Reply, free_port, receiving, smtp_server
 from sqlalchemy import select
 
 from service import get_settings
@@ -38,125 +34,16 @@ SECRET = "test-webhook-secret"
 CONFIG = ROOT / "config.yaml"
 
 
-# --- a real HTTP receiver -------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    delay: float = 0.0  # seconds before answering (longer than the sender's timeout: a timeout)
-    close: bool = False  # drop the connection without answering
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def key(self) -> str:
-        return self.headers["Idempotency-Key"]
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # the sender hung up on a slow reply: expected here
-
-
-class Receiver:
-    """Answers POSTs with the queued replies in order, then repeats the last; GET is 404."""
-
-    def __init__(self) -> None:
-        self.replies: list[Reply] = [Reply()]
-        self.received: list[Received] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append(Received(dict(self.headers), body))
-                replies = receiver.replies
-                reply = replies.pop(0) if len(replies) > 1 else replies[0]
-                if reply.close:
-                    self.close_connection = True
-                    return
-                time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def do_GET(self) -> None:  # noqa: N802
-                self.send_response(404)
-                self.send_header("Content-Length", "9")
-                self.end_headers()
-                self.wfile.write(b"not here\n")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.url = f"{self.base}/hooks/screening"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def accepted(self) -> dict[str, int]:
-        """Idempotency key → how many requests carried it (what a deduplicating receiver keeps once)."""
-        counts: dict[str, int] = {}
-        for request in self.received:
-            counts[request.key] = counts.get(request.key, 0) + 1
-        return counts
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
-
-
-# --- a real SMTP server ---------------------------------------------------------------------
-
-
-class Mailbox:
-    """aiosmtpd handler keeping every message; refuses recipients listed in `refuse`."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    with receiving() as server:
+        yield server
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Mailbox, int]]:
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield mailbox, controller.port
-    controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -241,12 +128,12 @@ def test_webhook_retries_through_500_timeout_and_dropped_connection_then_deliver
     assert (row.status, row.attempts, row.last_error) == ("delivered", 4, None)
     assert row.delivered_at is not None
     assert receiver.accepted() == {"refresh_failed:un_sc:1:webhook": 4}
-    assert len({r.body for r in receiver.received}) == 1  # the same bytes every time
-    for request in receiver.received:
+    assert len({r.body for r in receiver.requests}) == 1  # the same bytes every time
+    for request in receiver.requests:
         assert request.headers["Content-Type"] == "application/json"
         assert verify_signature(SECRET, request.headers[SIGNATURE_HEADER], request.body)
         assert not verify_signature("another secret", request.headers[SIGNATURE_HEADER], request.body)
-    sent = json.loads(receiver.received[-1].body)
+    sent = json.loads(receiver.requests[-1].body)
     assert sent["kind"] == "refresh_failed" and sent["key"] == row.key
     assert sent["data"]["source"] == "un_sc"
 
@@ -262,7 +149,7 @@ def test_a_refusal_is_dead_at_once_and_408_429_5xx_are_retried(db_app: Flask, re
         assert (row.status, row.attempts) == (outcome, 1)
         assert f"HTTP {status}" in (row.last_error or "")
     deliver_due(db_app, settings)
-    assert len(receiver.received) == 6 + 3  # the refused ones were not sent again
+    assert len(receiver.requests) == 6 + 3  # the refused ones were not sent again
 
 
 def test_after_max_attempts_it_is_dead_with_an_error_logged(
@@ -275,7 +162,7 @@ def test_after_max_attempts_it_is_dead_with_an_error_logged(
     assert reports == [DeliveryReport(retried=1)] * 2 + [DeliveryReport(dead=1), DeliveryReport()]
     [row] = rows(db_app)  # and nothing new was queued about it
     assert (row.status, row.attempts) == ("dead", 3)
-    assert len(receiver.received) == 3
+    assert len(receiver.requests) == 3
     dead = [r for r in caplog.records if r.levelname == "ERROR" and "is dead" in r.getMessage()]
     assert len(dead) == 1 and "after 3 attempts" in dead[0].getMessage()
 
@@ -458,7 +345,7 @@ def test_mail_refused_for_every_recipient_is_dead(db_app: Flask, smtp: tuple[Mai
 
 
 def test_mail_server_down_is_retried(db_app: Flask) -> None:
-    settings = mail(db_app, _free_port())
+    settings = mail(db_app, free_port())
     queue(db_app)
     assert deliver_due(db_app, settings) == DeliveryReport(retried=1)
     assert "SMTP" in (rows(db_app)[0].last_error or "")
@@ -474,7 +361,7 @@ def test_digest_batches_alerts_once_a_day_and_failures_go_at_once(db_app: Flask,
     notify(db_app, ids[2:], "changed_finding")
     queue(db_app)  # a refresh failure
     assert deliver_due(db_app, settings) == DeliveryReport(delivered=1)
-    assert [json.loads(r.body)["kind"] for r in receiver.received] == ["refresh_failed"]
+    assert [json.loads(r.body)["kind"] for r in receiver.requests] == ["refresh_failed"]
     now = utcnow()
     assert build_digests_at(db_app, now) == 0  # queued after today's digest hour: tomorrow's
     tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC) + timedelta(
@@ -483,7 +370,7 @@ def test_digest_batches_alerts_once_a_day_and_failures_go_at_once(db_app: Flask,
     assert build_digests_at(db_app, tomorrow) == 1
     assert build_digests_at(db_app, tomorrow + timedelta(hours=3)) == 0  # once a day
     assert deliver_due(db_app, settings, tomorrow + timedelta(hours=3)) == DeliveryReport(delivered=1)
-    digest = json.loads(receiver.received[-1].body)
+    digest = json.loads(receiver.requests[-1].body)
     day = tomorrow.date().isoformat()
     assert digest["kind"] == "digest" and digest["key"] == f"digest:{day}:webhook"
     assert digest["data"]["counts"] == {"new_alert": 2, "changed_finding": 1}
@@ -492,7 +379,7 @@ def test_digest_batches_alerts_once_a_day_and_failures_go_at_once(db_app: Flask,
     assert {(row.status, row.payload["digest"]) for row in batched} == {
         ("delivered", f"digest:{day}:webhook")
     }
-    assert len(receiver.received) == 2
+    assert len(receiver.requests) == 2
 
 
 def build_digests_at(app: Flask, now: datetime) -> int:
@@ -554,7 +441,7 @@ def test_a_failed_refresh_queues_a_notification_in_its_transaction(db_app: Flask
     assert row.payload["source"] == "un_sc" and "HTTP 404" in row.payload["error"]
     assert row.payload["serving_version"] is None
     assert deliver_due(db_app, settings) == DeliveryReport(delivered=1)
-    assert json.loads(receiver.received[0].body)["data"]["error"] == row.payload["error"]
+    assert json.loads(receiver.requests[0].body)["data"]["error"] == row.payload["error"]
     subject, text = render_text("refresh_failed", row.payload)
     assert subject == "[screening] 1 list refresh failed: un_sc"
     assert "Nothing serves for this list yet" in text

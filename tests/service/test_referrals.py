@@ -14,29 +14,25 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import ROOT
 from findings_support import UN_NEW, Api, csrf, import_list, make_api, reload_index, signed_in
 from flask import Flask
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from receivers_support import Receiver, Reply, receiving, smtp_server
 from sqlalchemy import select
 
 from service import create_app, get_settings
@@ -65,71 +61,10 @@ BODY: dict[str, Any] = {
 }
 
 
-# --- a real receiver that keeps each key once ---------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    delay: float = 0.0  # stored first, answered after this (longer than the sender waits: a timeout)
-    close: bool = False  # hang up before storing anything
-
-
-@dataclass
-class Request:
-    headers: dict[str, str]
-    body: bytes
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # the sender gave up on a slow answer: expected
-
-
-class Receiver:
-    """A case system's intake: stores each referral once by Idempotency-Key (answering 200 to a
-    repeat, as a deduplicating receiver does), answering the queued replies in order."""
-
-    def __init__(self) -> None:
-        self.replies: list[Reply] = [Reply()]
-        self.requests: list[Request] = []
-        self.stored: dict[str, bytes] = {}
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append(Request(dict(self.headers), body))
-                reply = receiver.replies.pop(0) if len(receiver.replies) > 1 else receiver.replies[0]
-                if reply.close:
-                    self.close_connection = True
-                    return
-                if reply.status < 300:
-                    receiver.stored.setdefault(self.headers["Idempotency-Key"], body)
-                time.sleep(reply.delay)
-                answer = json.dumps({"case": f"CASE-{len(receiver.stored)}"}).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = _Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/intake/referrals"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.close()
+    with receiving() as server:
+        yield server
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -680,34 +615,13 @@ def test_a_refusal_fails_at_once(db_app: Flask, api: Api, receiver: Receiver) ->
     assert "refused by the receiver: HTTP 422" in shown(api, referral_id)["last_error"]
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_delivery_by_email_carries_the_json_and_the_pdf(db_app: Flask, api: Api) -> None:
     referral_id = approved(api, [confirmed(api)])
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
+    with smtp_server() as (mailbox, port):
         settings = configure(db_app, email_to=("ungm-focal@example.org",), email_from="screening@example.org")
-        notifications = replace(settings.notifications, smtp_host="127.0.0.1", smtp_port=controller.port)
+        notifications = replace(settings.notifications, smtp_host="127.0.0.1", smtp_port=port)
         settings = replace(settings, notifications=replace(notifications, smtp_starttls=False))
         assert deliver_referrals(db_app, settings) == ReferralReport(queued=1, delivered=1, listed=1)
-    finally:
-        controller.stop()
     [message] = mailbox.messages
     final = shown(api, referral_id)
     assert message["To"] == "ungm-focal@example.org" and message["Idempotency-Key"] == final["key"]
