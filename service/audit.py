@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -87,11 +87,28 @@ def event_digest(
 
 
 def _lock_head(session: Session) -> AuditHead:
-    """The chain's head row, locked until the transaction ends (created on first use)."""
-    head = session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
-    if head is None:
-        head = AuditHead(id=HEAD_ID, last_hash=GENESIS_HASH)
-        session.add(head)
+    """The chain's head row, locked until the transaction ends.
+
+    The row is written before it is read: that takes PostgreSQL's row lock, and SQLite's
+    database write lock (SQLite reads a bare SELECT outside any transaction, so a SELECT ...
+    FOR UPDATE would lock nothing there). A concurrent append waits, then reads the head this
+    one moved: the chain never forks. Migration 0010 creates the row, so concurrent first
+    appends do not race to insert it; it is created here only in a database that lost it.
+    """
+    touched = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(last_hash=AuditHead.last_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if touched.rowcount == 0:  # type: ignore[attr-defined]
+        created = AuditHead(id=HEAD_ID, last_hash=GENESIS_HASH)
+        session.add(created)
+        return created
+    head = session.scalar(
+        select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
+    )
+    assert head is not None
     return head
 
 

@@ -3,10 +3,12 @@ tampering detected. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import SHARED_DATA
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from service.audit import record_event, verify_chain
 from service.auth import create_api_key
@@ -69,3 +71,31 @@ def test_tampering_is_detected(db_app: Flask) -> None:
         assert len(problems) == 1 and "newest events are missing" in problems[0].message
     failed = db_app.test_cli_runner().invoke(args=["audit", "verify"])
     assert failed.exit_code == 1 and "tampered" in failed.output
+
+
+def test_concurrent_appends_from_many_connections_keep_one_unbroken_chain(db_app: Flask) -> None:
+    """Appends racing on a new database (as parallel catch-up jobs do) neither fail nor fork."""
+    errors: list[BaseException] = []
+
+    def append(worker: int) -> None:
+        try:
+            for i in range(10):
+                with session_scope(db_app) as s:
+                    s.scalar(select(AuditEvent.id).limit(1))  # a read first, as callers do
+                    record_event(s, f"system:{worker}", "test.race", subject=f"{worker}:{i}")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=append, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with session_scope(db_app) as s:
+        events = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "test.race")))
+        assert len(events) == 60
+        assert len({e.prev_hash for e in s.scalars(select(AuditEvent))}) == s.scalar(
+            select(func.count()).select_from(AuditEvent)
+        )  # no two events follow the same one
+        assert list(verify_chain(s)) == []
